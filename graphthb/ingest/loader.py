@@ -1,0 +1,203 @@
+"""``graphthb load``: read records and links files into a store, losing nothing.
+
+Every row read ends either written to the store or in the rejects file with its
+file, line and reason. Rows are written in batches; each batch is an
+idempotent merge, so a load interrupted by Ctrl-C or a dying server is
+completed by running it again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from graphthb.errors import InputError
+from graphthb.ingest.readers import ReadInfo, read_rows
+from graphthb.ingest.records import GraphRows, Reject, link_rows, record_rows
+from graphthb.store.base import Store
+
+__all__ = ["FileReport", "LoadReport", "load", "REJECTS_COLUMNS"]
+
+REJECTS_COLUMNS = ("file", "line", "kind", "reason", "row")
+#: Records per write batch.
+BATCH_RECORDS = 5_000
+
+
+@dataclass
+class FileReport:
+    path: str
+    kind: str
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    files: list[FileReport] = field(default_factory=list)
+    rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    unparsed_by_type: Counter[str] = field(default_factory=Counter)
+    rejects_path: Path | None = None
+
+    @property
+    def read(self) -> int:
+        return sum(f.read for f in self.files)
+
+    @property
+    def loaded(self) -> int:
+        return sum(f.loaded for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    def unusable_files(self) -> list[FileReport]:
+        """Files from which not one row could be used."""
+        return [f for f in self.files if f.loaded == 0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "loaded": self.loaded,
+            "rejected": self.rejected,
+            "rejected_by_reason": dict(self.rejected_by_reason.most_common()),
+            "unparsed_by_type": dict(sorted(self.unparsed_by_type.items())),
+            "rejects_file": str(self.rejects_path) if self.rejects_path else None,
+            "files": [f.__dict__ for f in self.files],
+        }
+
+
+class _Rejects:
+    """The rejects file, created only when the first row is rejected."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: TextIO | None = None
+        self._writer: Any = None
+
+    def add(self, file: str, line: int, kind: str, reason: str, row: dict[str, Any] | None) -> None:
+        if self._writer is None:
+            self._fh = self.path.open("w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow(REJECTS_COLUMNS)
+        raw = json.dumps(row, ensure_ascii=False, default=str) if row is not None else ""
+        self._writer.writerow((file, line, kind, reason, raw))
+
+    @property
+    def written(self) -> bool:
+        return self._writer is not None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def _category(reason: str) -> str:
+    """The reason without its particulars, for counting ("bad date" not each date)."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"|\b\d+\b", "…", reason)
+
+
+def _flush(store: Store, rows: GraphRows) -> None:
+    if not len(rows):
+        return
+    nodes = {kind: pd.DataFrame(items) for kind, items in rows.nodes.items()}
+    edges = {edge: pd.DataFrame(items) for edge, items in rows.edges.items()}
+    store.write_batch(nodes, edges)
+
+
+def load(
+    store: Store,
+    records: Iterable[Path] = (),
+    links: Iterable[Path] = (),
+    *,
+    rejects: Path,
+    mapping: dict[str, str] | None = None,
+    batch_records: int = BATCH_RECORDS,
+    progress: Callable[[int], None] | None = None,
+) -> LoadReport:
+    """Load records files, then links files, into ``store``.
+
+    Raises :class:`InputError` before writing anything when a file cannot be
+    opened or decoded; rows that cannot be used go to ``rejects``.
+    """
+    record_files = [Path(p) for p in records]
+    link_files = [Path(p) for p in links]
+    if not record_files and not link_files:
+        raise InputError("no input files given")
+    opened: list[tuple[str, ReadInfo, Iterable[Any]]] = []
+    for kind, paths in (("records", record_files), ("links", link_files)):
+        for path in paths:
+            info, rows = read_rows(path, mapping)
+            opened.append((kind, info, rows))
+
+    report = LoadReport()
+    sink = _Rejects(Path(rejects))
+    roles: dict[str, str] = {}
+    if link_files:
+        people = store.read_nodes("Person", ["role"])
+        roles = {k: r for k, r in zip(people["key"], people["role"], strict=True) if isinstance(r, str)}
+    seen_ids: set[str] = set()
+    try:
+        for kind, info, rows in opened:
+            file_report = FileReport(str(info.path), kind, notes=list(info.notes))
+            report.files.append(file_report)
+            name = info.path.name
+            default_source = info.path.stem
+            batch = GraphRows()
+            in_batch = 0
+            for raw in rows:
+                file_report.read += 1
+                origin = f"{name}:{raw.line}"
+                try:
+                    if raw.error is not None:
+                        raise Reject(raw.error)
+                    assert raw.data is not None
+                    if kind == "records":
+                        rid = str(raw.data.get("record_id") or "").strip()
+                        if rid in seen_ids:
+                            raise Reject(f"duplicate record_id {rid!r} in this load")
+                        staged = GraphRows()
+                        unparsed = record_rows(raw.data, origin, default_source, staged)
+                        seen_ids.add(rid)
+                        for typ, values in unparsed.items():
+                            report.unparsed_by_type[typ] += len(values)
+                    else:
+                        staged = GraphRows()
+                        link_rows(raw.data, origin, default_source, staged, roles)
+                except Reject as exc:
+                    reason = str(exc)
+                    file_report.rejected += 1
+                    report.rejected_by_reason[_category(reason)] += 1
+                    sink.add(name, raw.line, kind, reason, raw.data)
+                    continue
+                _merge(batch, staged)
+                file_report.loaded += 1
+                in_batch += 1
+                if in_batch >= batch_records:
+                    _flush(store, batch)
+                    if progress:
+                        progress(in_batch)
+                    batch, in_batch = GraphRows(), 0
+            _flush(store, batch)
+            if progress and in_batch:
+                progress(in_batch)
+    finally:
+        sink.close()
+    report.rejects_path = sink.path if sink.written else None
+    return report
+
+
+def _merge(into: GraphRows, staged: GraphRows) -> None:
+    for kind, items in staged.nodes.items():
+        into.nodes[kind].extend(items)
+    for edge, items in staged.edges.items():
+        into.edges[edge].extend(items)

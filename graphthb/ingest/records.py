@@ -1,0 +1,399 @@
+"""Turn one records row or one links row into graph rows, or a reason to reject it.
+
+A records row becomes an Ad node, the identifier nodes it carries (from its
+columns and from its title and text) and the relationships between them, each
+with its provenance. A value that does not normalise is kept on the Ad under
+``unparsed``, visible but not linked. A links row becomes one asserted
+relationship between two nodes resolved to the same canonical keys as records,
+so a phone an analyst names meets the phone found in ads.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+
+from graphthb.ingest import normalize as norm
+from graphthb.ingest.extract import extract
+from graphthb.schema import SCHEMA
+
+__all__ = ["GraphRows", "Reject", "record_rows", "link_rows", "ROLES", "RECORD_COLUMNS"]
+
+RECORD_COLUMNS = (
+    "record_id", "source", "collected_at", "collector", "platform", "platform_type", "url",
+    "posted_at", "title", "text", "persona", "age", "city", "country", "phones", "emails",
+    "handles", "links", "wallets", "image_hashes", "price", "payment", "agency",
+)  # fmt: skip
+LINK_COLUMNS = (
+    "subject_kind", "subject", "relation", "object_kind", "object", "role", "source",
+    "observed_at", "confidence", "note",
+)  # fmt: skip
+ROLES = ("suspect", "controller", "potential_victim", "witness", "unknown")
+PLATFORM_TYPES = (
+    "escort", "dating", "jobs", "social", "marketplace", "classifieds", "messaging", "forum",
+    "darkweb", "other",
+)  # fmt: skip
+_RELATION_WORD = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class Reject(Exception):
+    """A row that cannot be used; the message is the reason written to the rejects file."""
+
+
+@dataclass
+class GraphRows:
+    """Rows for the store, grouped by node kind and by edge table."""
+
+    nodes: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    edges: dict[tuple[str, str, str], list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def node(self, kind: str, key: str, **props: Any) -> None:
+        self.nodes[kind].append({"key": key, **props})
+
+    def edge(self, rel: str, src: tuple[str, str], dst: tuple[str, str], **props: Any) -> None:
+        self.edges[(rel, src[0], dst[0])].append({"src": src[1], "dst": dst[1], **props})
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.nodes.values()) + sum(len(v) for v in self.edges.values())
+
+
+# Identifiers repeat across thousands of ads (that is the point), so each raw
+# form is normalised once.
+_phone = lru_cache(maxsize=200_000)(norm.phone)
+_email = lru_cache(maxsize=200_000)(norm.email)
+_url = lru_cache(maxsize=200_000)(norm.url)
+_domain = lru_cache(maxsize=200_000)(norm.domain)
+_handle = lru_cache(maxsize=200_000)(norm.handle)
+_wallet = lru_cache(maxsize=200_000)(norm.wallet)
+_image = lru_cache(maxsize=200_000)(norm.image_hash)
+_country = lru_cache(maxsize=10_000)(norm.country)
+_date = lru_cache(maxsize=200_000)(norm.iso_datetime)
+
+
+@lru_cache(maxsize=200_000)
+def phone_region(e164: str) -> str | None:
+    """The region a valid E.164 number belongs to (``NL``), for the Phone node."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or None
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and space-insensitive form of a name, for agency and city keys."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split())
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value).strip()
+
+
+def _date_field(row: dict[str, Any], name: str) -> str | None:
+    raw = _text(row.get(name))
+    if not raw:
+        return None
+    value = _date(raw)
+    if value is None:
+        raise Reject(f"{name} {raw[:40]!r} is not an ISO 8601 date")
+    return value
+
+
+def _platform_key(raw: str) -> str:
+    return _domain(raw) or fold(raw)
+
+
+def record_rows(
+    row: dict[str, Any], origin: str, default_source: str, out: GraphRows
+) -> dict[str, list[str]]:
+    """Add one records row to ``out``; return the values left unparsed, by type.
+
+    Raises :class:`Reject` when the row cannot be used at all.
+    """
+    record_id = _text(row.get("record_id"))
+    if not record_id:
+        raise Reject("missing record_id")
+    collected_at = _date_field(row, "collected_at")
+    posted_at = _date_field(row, "posted_at")
+    source = _text(row.get("source")) or default_source
+    collector = _text(row.get("collector")) or None
+    prov = {
+        "source": source,
+        "observed_at": collected_at or posted_at,
+        "collector": collector,
+        "origin": origin,
+    }
+    unparsed: dict[str, list[str]] = defaultdict(list)
+
+    country_raw = _text(row.get("country"))
+    country = _country(country_raw) if country_raw else None
+    if country_raw and country is None:
+        unparsed["country"].append(country_raw)
+    ad = ("Ad", record_id)
+    seen: set[tuple[str, str, str]] = set()
+
+    def link(rel: str, kind: str, key: str, via: str | None = None, **node_props: Any) -> None:
+        if (rel, kind, key) in seen:
+            return
+        seen.add((rel, kind, key))
+        out.node(kind, key, **node_props)
+        props = dict(prov)
+        if via is not None and "via" in SCHEMA.rel(rel).properties:
+            props["via"] = via
+        out.edge(rel, ad, (kind, key), **props)
+
+    def add_phone(e164: str, via: str) -> None:
+        link("HAS_PHONE", "Phone", e164, via, region=phone_region(e164))
+
+    def add_handle(found: tuple[str, str], via: str) -> None:
+        kind, key = found
+        if kind == "Phone":
+            add_phone(key, via)
+        else:
+            link("HAS_HANDLE", "Handle", key, via, service=key.split(":", 1)[0])
+
+    def add_url(canonical: str, via: str) -> None:
+        dom = _domain(canonical)
+        link("LINKS_TO", "Url", canonical, via, domain=dom)
+        if dom:
+            out.node("Domain", dom)
+            if ("ON_DOMAIN", canonical, dom) not in seen:
+                seen.add(("ON_DOMAIN", canonical, dom))
+                out.edge("ON_DOMAIN", ("Url", canonical), ("Domain", dom), **prov)
+
+    for raw in norm.split_multi(row.get("phones")):
+        e164 = _phone(raw, country)
+        if e164:
+            add_phone(e164, "phones")
+        else:
+            unparsed["phones"].append(raw)
+    for raw in norm.split_multi(row.get("emails")):
+        addr = _email(raw)
+        if addr:
+            link("HAS_EMAIL", "Email", addr, "emails")
+        else:
+            unparsed["emails"].append(raw)
+    for raw in norm.split_multi(row.get("handles")):
+        found = _handle(raw, country)
+        if found:
+            add_handle(found, "handles")
+        else:
+            unparsed["handles"].append(raw)
+    for raw in norm.split_multi(row.get("links")):
+        # A link to t.me/... or wa.me/... is a handle, not just a page.
+        found = _handle(raw, country)
+        if found:
+            add_handle(found, "links")
+            continue
+        canonical = _url(raw)
+        if canonical:
+            add_url(canonical, "links")
+        else:
+            unparsed["links"].append(raw)
+    for raw in norm.split_multi(row.get("wallets")):
+        key = _wallet(raw)
+        if key:
+            link("HAS_WALLET", "Wallet", key, "wallets", chain=key.split(":", 1)[0])
+        else:
+            unparsed["wallets"].append(raw)
+    for raw in norm.split_multi(row.get("image_hashes")):
+        key = _image(raw)
+        if key:
+            link("HAS_IMAGE", "Image", key)
+        else:
+            unparsed["image_hashes"].append(raw)
+
+    title = _text(row.get("title"))
+    body = _text(row.get("text"))
+    if title or body:
+        found = extract(f"{title}\n{body}", country)
+        for e164 in found.phones:
+            add_phone(e164, "text")
+        for addr in found.emails:
+            link("HAS_EMAIL", "Email", addr, "text")
+        for pair in found.handles:
+            add_handle(pair, "text")
+        for key in found.wallets:
+            link("HAS_WALLET", "Wallet", key, "text", chain=key.split(":", 1)[0])
+        for canonical in found.urls:
+            add_url(canonical, "text")
+        for raw in found.unparsed_phones:
+            if raw not in unparsed["phones"]:
+                unparsed["phones"].append(raw)
+
+    platform_raw = _text(row.get("platform"))
+    platform_type = _text(row.get("platform_type")).lower() or None
+    if platform_type and platform_type not in PLATFORM_TYPES:
+        unparsed["platform_type"].append(platform_type)
+        platform_type = None
+    if platform_raw:
+        link("POSTED_ON", "Platform", _platform_key(platform_raw), name=platform_raw,
+             platform_type=platform_type)  # fmt: skip
+    agency_raw = _text(row.get("agency"))
+    if agency_raw and fold(agency_raw):
+        link("NAMES_AGENCY", "Agency", fold(agency_raw), name=agency_raw)
+    city = _text(row.get("city"))
+    if city and fold(city):
+        link("LOCATED_IN", "Location", f"{country or '??'}|{fold(city)}", city=city, country=country)
+
+    age_raw = _text(row.get("age"))
+    age = norm.age(age_raw) if age_raw else None
+    if age_raw and age is None:
+        unparsed["age"].append(age_raw)
+    price_raw = _text(row.get("price"))
+    price = norm.price(price_raw) if price_raw else None
+    extra = {k: v for k, v in row.items() if k not in RECORD_COLUMNS and _text(v)}
+    out.node(
+        "Ad",
+        record_id,
+        record_id=record_id,
+        source=source,
+        platform=platform_raw or None,
+        platform_type=platform_type,
+        url=_text(row.get("url")) or None,
+        posted_at=posted_at,
+        collected_at=collected_at,
+        collector=collector,
+        title=title or None,
+        text=body or None,
+        persona=_text(row.get("persona")) or None,
+        age=age,
+        city=city or None,
+        country=country,
+        price=price_raw or None,
+        price_amount=price[0] if price else None,
+        currency=price[1] if price else None,
+        payment=_text(row.get("payment")) or None,
+        agency=agency_raw or None,
+        unparsed=json.dumps(unparsed, ensure_ascii=False, sort_keys=True) if unparsed else None,
+        extra=json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str) if extra else None,
+        origin=origin,
+    )
+    return unparsed
+
+
+def resolve(kind_word: str, value: str, what: str) -> tuple[str, str, dict[str, Any]]:
+    """A links file's (kind, value) as a node: (kind, canonical key, node properties)."""
+    kind = SCHEMA.kind_from_word(kind_word)
+    if kind is None or kind not in SCHEMA.assertable:
+        allowed = ", ".join(k.lower() for k in SCHEMA.assertable)
+        raise Reject(f"unknown {what}_kind {kind_word!r} (use one of: {allowed})")
+    if not value:
+        raise Reject(f"missing {what}")
+    key: str | None
+    props: dict[str, Any] = {}
+    if kind == "Phone":
+        key = _phone(value, None)
+        if key:
+            props["region"] = phone_region(key)
+    elif kind == "Email":
+        key = _email(value)
+    elif kind == "Handle":
+        found = _handle(value, None)
+        if found and found[0] == "Phone":
+            return "Phone", found[1], {"region": phone_region(found[1])}
+        key = found[1] if found else None
+        if key:
+            props["service"] = key.split(":", 1)[0]
+    elif kind == "Wallet":
+        key = _wallet(value)
+        if key:
+            props["chain"] = key.split(":", 1)[0]
+    elif kind == "Image":
+        key = _image(value)
+    elif kind == "Url":
+        key = _url(value)
+        if key:
+            props["domain"] = _domain(key)
+    elif kind == "Agency":
+        key = fold(value) or None
+        props["name"] = value
+    elif kind == "Platform":
+        key = _platform_key(value) or None
+        props["name"] = value
+    else:  # Person and Ad keep the analyst's own id
+        key = value
+    if not key:
+        raise Reject(f"{what} {value[:60]!r} is not a valid {kind_word.lower()}")
+    return kind, key, props
+
+
+def link_rows(
+    row: dict[str, Any],
+    origin: str,
+    default_source: str,
+    out: GraphRows,
+    roles: dict[str, str],
+) -> None:
+    """Add one links row to ``out``. ``roles`` holds every person's role seen so far.
+
+    Raises :class:`Reject` for an unusable row, including a person asserted in a
+    role other than the one already recorded: roles are never silently mixed.
+    """
+    relation_raw = _text(row.get("relation"))
+    relation = relation_raw.upper().replace(" ", "_")
+    if not relation:
+        raise Reject("missing relation")
+    if not _RELATION_WORD.match(relation):
+        raise Reject(f"relation {relation_raw[:40]!r} is not one upper-case word")
+    s_kind, s_key, s_props = resolve(_text(row.get("subject_kind")), _text(row.get("subject")), "subject")
+    o_kind, o_key, o_props = resolve(_text(row.get("object_kind")), _text(row.get("object")), "object")
+    role = _text(row.get("role")).lower().replace(" ", "_") or None
+    if role is not None:
+        if role not in ROLES:
+            raise Reject(f"unknown role {role!r} (use one of: {', '.join(ROLES)})")
+        if s_kind != "Person":
+            raise Reject(f"a role is given but the subject is a {s_kind.lower()}, not a person")
+        known = roles.get(s_key)
+        if known is not None and known != role:
+            raise Reject(f"person {s_key} is already recorded as {known}, not {role}")
+    observed_at = _date_field(row, "observed_at")
+    confidence_raw = _text(row.get("confidence"))
+    confidence = None
+    if confidence_raw:
+        try:
+            confidence = float(confidence_raw)
+        except ValueError:
+            confidence = -1.0
+        if not 0.0 <= confidence <= 1.0:
+            raise Reject(f"confidence {confidence_raw[:20]!r} is not a number from 0 to 1")
+    if relation in ("SAME_AS", "NOT_SAME_AS") and s_kind != o_kind:
+        raise Reject(f"{relation} joins two things of one kind, not {s_kind} and {o_kind}")
+    rel = relation if relation in SCHEMA.relationships and SCHEMA.rel(relation).asserted else "ASSERTED"
+
+    source = _text(row.get("source")) or default_source
+    for kind, key, props in ((s_kind, s_key, s_props), (o_kind, o_key, o_props)):
+        if kind == "Person":
+            props = {**props, "source": source}
+        out.node(kind, key, **props)
+    if role is not None:
+        roles[s_key] = role
+        out.node("Person", s_key, role=role)
+    out.edge(
+        rel,
+        (s_kind, s_key),
+        (o_kind, o_key),
+        source=source,
+        observed_at=observed_at,
+        collector=None,
+        origin=origin,
+        relation=relation,
+        confidence=confidence,
+        note=_text(row.get("note")) or None,
+    )

@@ -1,0 +1,257 @@
+"""The store interface both backends implement, and the reads derived from it.
+
+A backend supplies a handful of primitives (create the schema, merge a table of
+nodes, merge a table of relationships, read a kind or a relationship type back
+as a table, run Cypher). Everything else — counts, the projection of the graph
+into arrays and NetworkX, replacing the groups — is written once here.
+
+Tables travel as pandas DataFrames. Node tables have a ``key`` column plus any
+of the kind's properties; relationship tables have ``src`` and ``dst`` (the two
+ends' keys) plus provenance and the type's properties.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from graphthb.errors import StoreError
+from graphthb.schema import SCHEMA
+
+__all__ = ["Store", "Projection", "QueryResult", "EdgeKey", "arrow_table", "first_values"]
+
+# (relationship type, source kind, target kind): one physical edge table.
+EdgeKey = tuple[str, str, str]
+
+_ARROW = {"STRING": pa.string(), "INT64": pa.int64(), "DOUBLE": pa.float64(), "BOOL": pa.bool_()}
+
+
+def arrow_table(df: pd.DataFrame, columns: dict[str, str]) -> pa.Table:
+    """Typed Arrow table of ``columns`` (name -> schema type) taken from ``df``.
+
+    Missing columns become all-null columns of the right type, so a backend
+    never has to guess a column's type from its values (and an all-empty
+    column still has one).
+    """
+    arrays = {}
+    for name, typ in columns.items():
+        if name not in df.columns:
+            arrays[name] = pa.nulls(len(df), _ARROW[typ])
+            continue
+        values = df[name]
+        try:
+            arrays[name] = pa.array(values, _ARROW[typ], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            # Mixed Python values (a number in a text column, say): coerce one by one.
+            if typ == "STRING":
+                coerced = [None if _missing(v) else str(v) for v in values]
+            else:
+                coerced = [None if _missing(v) else v for v in values]
+            arrays[name] = pa.array(coerced, _ARROW[typ])
+    return pa.table(arrays)
+
+
+def first_values(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per key, each property its first non-empty value in the batch.
+
+    A batch may name the same node several times (a phone in many ads, a person
+    once with a role and once without); no mention may blank another.
+    """
+    if not rows["key"].duplicated().any():
+        return rows
+    return rows.groupby("key", sort=False, as_index=False).first()
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+@dataclass
+class QueryResult:
+    """Rows of a Cypher query: column names and a list of row lists."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+
+@dataclass
+class Projection:
+    """The graph as arrays: node ``i`` is row ``i`` of ``nodes``.
+
+    ``nodes`` has columns ``kind`` and ``key``; ``edges`` has ``src`` and
+    ``dst`` (node positions), ``rel`` and the provenance columns.
+    """
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+
+    def node_index(self) -> pd.Series:
+        """Map (kind, key) to a node position."""
+        return pd.Series(np.arange(len(self.nodes)), index=pd.MultiIndex.from_frame(self.nodes))
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """A NetworkX multigraph with ``kind``/``key`` on nodes and attributes on edges."""
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from(
+            (i, {"kind": k, "key": key})
+            for i, k, key in zip(range(len(self.nodes)), self.nodes["kind"], self.nodes["key"], strict=True)
+        )
+        attrs = [c for c in self.edges.columns if c not in ("src", "dst")]
+        graph.add_edges_from(
+            (s, d, dict(zip(attrs, rest, strict=True)))
+            for s, d, *rest in self.edges[["src", "dst", *attrs]].itertuples(index=False)
+        )
+        return graph
+
+
+class Store(ABC):
+    """A graph store. Use as a context manager; writes are idempotent merges."""
+
+    #: "embedded" or "neo4j"
+    backend: str = ""
+    #: what to show the analyst: a path or a URI (never a password)
+    location: str = ""
+
+    # -- primitives every backend supplies -------------------------------------------
+
+    @abstractmethod
+    def init_schema(self) -> None:
+        """Create tables, constraints and indexes; safe to call on every open."""
+
+    @abstractmethod
+    def merge_nodes(self, kind: str, rows: pd.DataFrame) -> None:
+        """Merge nodes of ``kind`` on ``key``; non-empty given properties are set, others kept.
+
+        A null never overwrites a stored value, so a later, sparser mention of a
+        node cannot erase what an earlier one said.
+        """
+
+    @abstractmethod
+    def merge_edges(self, edge: EdgeKey, rows: pd.DataFrame) -> None:
+        """Merge relationships on (src, dst, type, source); the ends must exist."""
+
+    @abstractmethod
+    def read_nodes(self, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """All nodes of ``kind`` as a table with ``key`` and the asked properties."""
+
+    @abstractmethod
+    def read_edges(self, edge: EdgeKey, columns: list[str] | None = None) -> pd.DataFrame:
+        """All relationships of one edge table: ``src``, ``dst`` keys and asked properties."""
+
+    @abstractmethod
+    def query(
+        self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> QueryResult:
+        """Run Cypher with bound parameters; read-only unless ``write``."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- derived, written once --------------------------------------------------------
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def edge_keys(self) -> list[EdgeKey]:
+        """Every physical edge table the schema defines."""
+        return [(r.name, a, b) for r in SCHEMA.relationships.values() for a, b in r.pairs]
+
+    def write_batch(
+        self, nodes: dict[str, pd.DataFrame], edges: dict[EdgeKey, pd.DataFrame]
+    ) -> None:
+        """Write nodes first so every relationship finds both of its ends."""
+        for kind, df in nodes.items():
+            if len(df):
+                self.merge_nodes(kind, df)
+        for edge, df in edges.items():
+            if len(df):
+                self.merge_edges(edge, df)
+
+    def count_nodes(self) -> dict[str, int]:
+        return {k: int(self._count(f"MATCH (n:{k}) RETURN count(n)")) for k in SCHEMA.nodes}
+
+    def count_edges(self) -> dict[str, int]:
+        return {
+            r: int(self._count(f"MATCH ()-[e:{r}]->() RETURN count(e)"))
+            for r in SCHEMA.relationships
+        }
+
+    def _count(self, cypher: str) -> int:
+        return self.query(cypher).rows[0][0]
+
+    def projection(
+        self, rels: list[str] | None = None, edge_columns: list[str] | None = None
+    ) -> Projection:
+        """Nodes and relationships as arrays; ``rels`` limits the relationship types.
+
+        Only nodes that some selected relationship touches are kept, plus every Ad,
+        so a lone ad is still there.
+        """
+        wanted = set(rels) if rels else set(SCHEMA.relationships)
+        cols = edge_columns if edge_columns is not None else list(SCHEMA.provenance)
+        parts = []
+        for edge in self.edge_keys():
+            if edge[0] not in wanted:
+                continue
+            df = self.read_edges(edge, cols)
+            if len(df):
+                parts.append(df.assign(rel=edge[0], src_kind=edge[1], dst_kind=edge[2]))
+        edges = (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else pd.DataFrame(columns=["src", "dst", "rel", "src_kind", "dst_kind", *cols])
+        )
+        ads = self.read_nodes("Ad", [])[["key"]].assign(kind="Ad")
+        ends = pd.concat(
+            [
+                edges[["src_kind", "src"]].set_axis(["kind", "key"], axis=1),
+                edges[["dst_kind", "dst"]].set_axis(["kind", "key"], axis=1),
+                ads[["kind", "key"]],
+            ],
+            ignore_index=True,
+        ).drop_duplicates()
+        # A stable order (by kind, then key) makes every downstream result independent
+        # of the order the store returned rows in.
+        nodes = ends.sort_values(["kind", "key"], kind="stable").reset_index(drop=True)
+        index = pd.Series(np.arange(len(nodes)), index=pd.MultiIndex.from_frame(nodes))
+        src = index.reindex(pd.MultiIndex.from_arrays([edges["src_kind"], edges["src"]])).to_numpy()
+        dst = index.reindex(pd.MultiIndex.from_arrays([edges["dst_kind"], edges["dst"]])).to_numpy()
+        out = edges.drop(columns=["src", "dst", "src_kind", "dst_kind"]).assign(
+            src=src.astype(np.int64), dst=dst.astype(np.int64)
+        )
+        out["rel"] = out["rel"].astype("category")
+        nodes["kind"] = nodes["kind"].astype("category")
+        return Projection(nodes, out[["src", "dst", *[c for c in out.columns if c not in ("src", "dst")]]])
+
+    def delete_groups(self) -> None:
+        """Remove every Group node and its MEMBER_OF relationships."""
+        self.query("MATCH (g:Group) DETACH DELETE g", write=True)
+
+    def write_groups(self, groups: pd.DataFrame, members: pd.DataFrame) -> None:
+        """Replace the groups: ``groups`` is a Group node table, ``members`` MEMBER_OF rows."""
+        self.delete_groups()
+        self.merge_nodes("Group", groups)
+        self.merge_edges(("MEMBER_OF", "Ad", "Group"), members)
+
+    @staticmethod
+    def _require_columns(df: pd.DataFrame, needed: tuple[str, ...], what: str) -> None:
+        missing = [c for c in needed if c not in df.columns]
+        if missing:
+            raise StoreError(f"{what}: missing column(s) {', '.join(missing)}")
+

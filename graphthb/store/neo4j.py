@@ -1,0 +1,212 @@
+"""The Neo4j store: the server a team shares.
+
+Uniqueness constraints on every kind's ``key`` come first (they are also the
+index that makes MERGE fast). Writes are ``UNWIND $rows ... MERGE`` batches in
+managed write transactions, which the driver retries on transient errors; a
+relationship is merged on its two ends, its type and its ``source``. Reads run
+in read transactions, so a query that writes is refused by the server itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from graphthb.errors import ConfigError, QueryError, StoreError
+from graphthb.schema import SCHEMA
+from graphthb.store.base import EdgeKey, QueryResult, Store, first_values, arrow_table
+
+__all__ = ["Neo4jStore", "BATCH_ROWS"]
+
+#: Rows per write transaction: large enough to amortise a round trip, small
+#: enough that a retried transaction repeats little work.
+BATCH_ROWS = 10_000
+
+
+class Neo4jStore(Store):
+    backend = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        import neo4j
+        from neo4j import exceptions as nx_exc
+
+        self.location = uri
+        self.database = database or None
+        self.metadata = metadata or {}
+        auth = (user or "neo4j", password or "")
+        try:
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+            self._driver.verify_connectivity()
+            # A database that does not exist only shows itself on first use.
+            with self._driver.session(database=self.database) as session:
+                session.run("RETURN 1").consume()
+        except nx_exc.AuthError:
+            self._close_driver()
+            raise ConfigError(
+                f"Neo4j at {uri} refused the user name or password; "
+                "set NEO4J_USERNAME and NEO4J_PASSWORD (or --user/--password)"
+            ) from None
+        except (nx_exc.ServiceUnavailable, OSError) as exc:
+            self._close_driver()
+            raise ConfigError(
+                f"cannot reach Neo4j at {uri} ({_first_line(exc)}); check --db or GRAPHTHB_DB"
+            ) from None
+        except nx_exc.ClientError as exc:
+            self._close_driver()
+            if "DatabaseNotFound" in (exc.code or ""):
+                raise ConfigError(
+                    f"Neo4j at {uri} has no database {database!r}; set NEO4J_DATABASE "
+                    "(or --database) to one that exists"
+                ) from None
+            raise ConfigError(f"Neo4j at {uri}: {_first_line(exc)}") from None
+        except (ValueError, nx_exc.ConfigurationError) as exc:
+            self._close_driver()
+            raise ConfigError(f"--db {uri}: {_first_line(exc)}") from None
+        self.init_schema()
+
+    def _close_driver(self) -> None:
+        driver = getattr(self, "_driver", None)
+        if driver is not None:
+            driver.close()
+            self._driver = None
+
+    # -- schema ---------------------------------------------------------------------
+
+    def init_schema(self) -> None:
+        for kind in SCHEMA.nodes:
+            # Names come from the schema, never from input.
+            self._write_tx(
+                f"CREATE CONSTRAINT graphthb_{kind.lower()}_key IF NOT EXISTS "
+                f"FOR (n:{kind}) REQUIRE n.key IS UNIQUE"
+            )
+        for rel in SCHEMA.relationships:
+            self._write_tx(
+                f"CREATE INDEX graphthb_{rel.lower()}_source IF NOT EXISTS "
+                f"FOR ()-[e:{rel}]-() ON (e.source)"
+            )
+
+    # -- writes ---------------------------------------------------------------------
+
+    def merge_nodes(self, kind: str, rows: pd.DataFrame) -> None:
+        self._require_columns(rows, ("key",), f"{kind} nodes")
+        node = SCHEMA.node(kind)
+        props = {p: t for p, t in node.properties.items() if p in rows.columns}
+        rows = first_values(rows)
+        records = arrow_table(rows, {"key": "STRING", **props}).to_pylist()
+        sets = ", ".join(f"n.{p} = coalesce(r.{p}, n.{p})" for p in props)
+        cypher = f"UNWIND $rows AS r MERGE (n:{kind} {{key: r.key}})" + (f" SET {sets}" if sets else "")
+        self._write_batches(cypher, records)
+
+    def merge_edges(self, edge: EdgeKey, rows: pd.DataFrame) -> None:
+        rel, src_kind, dst_kind = edge
+        self._require_columns(rows, ("src", "dst"), f"{rel} relationships")
+        if not SCHEMA.rel(rel).allows(src_kind, dst_kind):
+            raise StoreError(f"{rel} does not join {src_kind} to {dst_kind}")
+        columns = SCHEMA.rel_columns(rel)
+        records = arrow_table(rows, {"src": "STRING", "dst": "STRING", **columns}).to_pylist()
+        for r in records:
+            # MERGE cannot match on null; an absent source is stored as "".
+            r["source"] = r["source"] or ""
+        others = [c for c in columns if c != "source"]
+        sets = ", ".join(f"e.{p} = coalesce(e.{p}, r.{p})" for p in others)
+        cypher = (
+            f"UNWIND $rows AS r MATCH (a:{src_kind} {{key: r.src}}) MATCH (b:{dst_kind} {{key: r.dst}}) "
+            f"MERGE (a)-[e:{rel} {{source: r.source}}]->(b) SET {sets}"
+        )
+        self._write_batches(cypher, records)
+
+    def _write_batches(self, cypher: str, records: list[dict[str, Any]]) -> None:
+        for start in range(0, len(records), BATCH_ROWS):
+            self._write_tx(cypher, {"rows": records[start : start + BATCH_ROWS]})
+
+    def _write_tx(self, cypher: str, params: dict[str, Any] | None = None) -> None:
+        from neo4j import unit_of_work
+
+        @unit_of_work(metadata=self.metadata or None)
+        def work(tx: Any) -> None:
+            tx.run(cypher, params or {}).consume()
+
+        self._session_call("execute_write", work, cypher)
+
+    def _session_call(self, how: str, work: Any, cypher: str) -> Any:
+        from neo4j import exceptions as nx_exc
+
+        try:
+            with self._driver.session(database=self.database) as session:
+                return getattr(session, how)(work)
+        except nx_exc.ServiceUnavailable as exc:
+            raise StoreError(
+                f"lost the connection to Neo4j at {self.location} ({_first_line(exc)}); "
+                "what was committed stays, and running the same command again completes it"
+            ) from None
+        except nx_exc.SessionExpired as exc:
+            raise StoreError(f"Neo4j session expired: {_first_line(exc)}; run the command again") from None
+        except nx_exc.Neo4jError as exc:
+            raise QueryError(_first_line(exc.message or str(exc))) from None
+
+    # -- reads ----------------------------------------------------------------------
+
+    def read_nodes(self, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
+        node = SCHEMA.node(kind)
+        props = list(node.properties) if columns is None else [c for c in columns if c != "key"]
+        for p in props:
+            if p not in node.properties:
+                raise StoreError(f"{kind} has no property {p!r}")
+        ret = ", ".join(["n.key AS key", *[f"n.{p} AS {p}" for p in props]])
+        return self._frame(f"MATCH (n:{kind}) RETURN {ret}", ["key", *props])
+
+    def read_edges(self, edge: EdgeKey, columns: list[str] | None = None) -> pd.DataFrame:
+        rel, a, b = edge
+        cols = SCHEMA.rel_columns(rel)
+        props = list(cols) if columns is None else columns
+        for p in props:
+            if p not in cols:
+                raise StoreError(f"{rel} has no property {p!r}")
+        ret = ", ".join(["a.key AS src", "b.key AS dst", *[f"e.{p} AS {p}" for p in props]])
+        return self._frame(f"MATCH (a:{a})-[e:{rel}]->(b:{b}) RETURN {ret}", ["src", "dst", *props])
+
+    def _frame(self, cypher: str, columns: list[str]) -> pd.DataFrame:
+        result = self._read(cypher, {})
+        return pd.DataFrame(result.rows, columns=columns)
+
+    def query(
+        self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> QueryResult:
+        return self._rows("execute_write" if write else "execute_read", cypher, params)
+
+    def _read(self, cypher: str, params: dict[str, Any] | None) -> QueryResult:
+        return self._rows("execute_read", cypher, params)
+
+    def _rows(self, how: str, cypher: str, params: dict[str, Any] | None) -> QueryResult:
+        from neo4j import unit_of_work
+
+        @unit_of_work(metadata=self.metadata or None)
+        def work(tx: Any) -> QueryResult:
+            result = tx.run(cypher, params or {})
+            return QueryResult(list(result.keys()), [list(r.values()) for r in result])
+
+        return self._session_call(how, work, cypher)
+
+    def delete_groups(self) -> None:
+        # Deleting in slices keeps each transaction small on a large case.
+        while self.query(
+            "MATCH (g:Group) WITH g LIMIT 5000 DETACH DELETE g RETURN count(*) AS n", write=True
+        ).rows[0][0]:
+            pass
+
+    def close(self) -> None:
+        self._close_driver()
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
