@@ -144,7 +144,9 @@ def load(
     roles: dict[str, str] = {}
     if link_files:
         people = store.read_nodes("Person", ["role"])
-        roles = {k: r for k, r in zip(people["key"], people["role"], strict=True) if isinstance(r, str)}
+        roles = {
+            k: r for k, r in zip(people["key"], people["role"], strict=True) if isinstance(r, str)
+        }
     seen_ids: set[str] = set()
     try:
         for kind, info, rows in opened:

@@ -87,7 +87,9 @@ def parse_mapping(items: list[str] | None, path: Path | None = None) -> dict[str
     return mapping
 
 
-def read_rows(path: Path, mapping: Mapping[str, str] | None = None) -> tuple[ReadInfo, Iterator[RawRow]]:
+def read_rows(
+    path: Path, mapping: Mapping[str, str] | None = None
+) -> tuple[ReadInfo, Iterator[RawRow]]:
     """Open ``path`` and return what was learned about it and an iterator of its rows.
 
     Raises :class:`InputError` at once when the file cannot be read at all.

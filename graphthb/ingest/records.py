@@ -19,9 +19,9 @@ from functools import lru_cache
 from typing import Any
 
 import phonenumbers
+from graphthb.ingest.extract import extract
 
 from graphthb.ingest import normalize as norm
-from graphthb.ingest.extract import extract
 from graphthb.schema import SCHEMA
 
 __all__ = ["GraphRows", "Reject", "record_rows", "link_rows", "ROLES", "RECORD_COLUMNS"]
@@ -250,7 +250,9 @@ def record_rows(
         link("NAMES_AGENCY", "Agency", fold(agency_raw), name=agency_raw)
     city = _text(row.get("city"))
     if city and fold(city):
-        link("LOCATED_IN", "Location", f"{country or '??'}|{fold(city)}", city=city, country=country)
+        link(
+            "LOCATED_IN", "Location", f"{country or '??'}|{fold(city)}", city=city, country=country
+        )
 
     age_raw = _text(row.get("age"))
     age = norm.age(age_raw) if age_raw else None
@@ -352,8 +354,12 @@ def link_rows(
         raise Reject("missing relation")
     if not _RELATION_WORD.match(relation):
         raise Reject(f"relation {relation_raw[:40]!r} is not one upper-case word")
-    s_kind, s_key, s_props = resolve(_text(row.get("subject_kind")), _text(row.get("subject")), "subject")
-    o_kind, o_key, o_props = resolve(_text(row.get("object_kind")), _text(row.get("object")), "object")
+    s_kind, s_key, s_props = resolve(
+        _text(row.get("subject_kind")), _text(row.get("subject")), "subject"
+    )
+    o_kind, o_key, o_props = resolve(
+        _text(row.get("object_kind")), _text(row.get("object")), "object"
+    )
     role = _text(row.get("role")).lower().replace(" ", "_") or None
     if role is not None:
         if role not in ROLES:
@@ -375,7 +381,11 @@ def link_rows(
             raise Reject(f"confidence {confidence_raw[:20]!r} is not a number from 0 to 1")
     if relation in ("SAME_AS", "NOT_SAME_AS") and s_kind != o_kind:
         raise Reject(f"{relation} joins two things of one kind, not {s_kind} and {o_kind}")
-    rel = relation if relation in SCHEMA.relationships and SCHEMA.rel(relation).asserted else "ASSERTED"
+    rel = (
+        relation
+        if relation in SCHEMA.relationships and SCHEMA.rel(relation).asserted
+        else "ASSERTED"
+    )
 
     source = _text(row.get("source")) or default_source
     for kind, key, props in ((s_kind, s_key, s_props), (o_kind, o_key, o_props)):

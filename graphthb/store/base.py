@@ -107,7 +107,9 @@ class Projection:
         graph = nx.MultiDiGraph()
         graph.add_nodes_from(
             (i, {"kind": k, "key": key})
-            for i, k, key in zip(range(len(self.nodes)), self.nodes["kind"], self.nodes["key"], strict=True)
+            for i, k, key in zip(
+                range(len(self.nodes)), self.nodes["kind"], self.nodes["key"], strict=True
+            )
         )
         attrs = [c for c in self.edges.columns if c not in ("src", "dst")]
         graph.add_edges_from(
@@ -150,6 +152,11 @@ class Store(ABC):
     @abstractmethod
     def read_edges(self, edge: EdgeKey, columns: list[str] | None = None) -> pd.DataFrame:
         """All relationships of one edge table: ``src``, ``dst`` keys and asked properties."""
+
+    @abstractmethod
+    def read_rel(self, rel: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """All relationships of one type, whatever their ends' kinds: ``src_kind``,
+        ``src``, ``dst_kind``, ``dst`` and the asked properties."""
 
     @abstractmethod
     def query(
@@ -237,7 +244,9 @@ class Store(ABC):
         )
         out["rel"] = out["rel"].astype("category")
         nodes["kind"] = nodes["kind"].astype("category")
-        return Projection(nodes, out[["src", "dst", *[c for c in out.columns if c not in ("src", "dst")]]])
+        return Projection(
+            nodes, out[["src", "dst", *[c for c in out.columns if c not in ("src", "dst")]]]
+        )
 
     def delete_groups(self) -> None:
         """Remove every Group node and its MEMBER_OF relationships."""
@@ -254,4 +263,3 @@ class Store(ABC):
         missing = [c for c in needed if c not in df.columns]
         if missing:
             raise StoreError(f"{what}: missing column(s) {', '.join(missing)}")
-

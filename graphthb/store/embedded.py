@@ -26,7 +26,7 @@ import pandas as pd
 
 from graphthb.errors import ConfigError, QueryError, StoreError
 from graphthb.schema import SCHEMA
-from graphthb.store.base import EdgeKey, QueryResult, Store, first_values, arrow_table
+from graphthb.store.base import EdgeKey, QueryResult, Store, arrow_table, first_values
 
 __all__ = ["EmbeddedStore", "WRITING_CLAUSES"]
 
@@ -84,14 +84,18 @@ class EmbeddedStore(Store):
         parent = self.path.parent
         if not parent.exists():
             raise ConfigError(f"--db {self.path}: folder {parent} does not exist")
-        if not os.access(parent, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK)):
+        if not os.access(parent, os.W_OK) or (
+            self.path.exists() and not os.access(self.path, os.W_OK)
+        ):
             raise ConfigError(f"--db {self.path}: cannot write there; choose another path")
         try:
             # A bounded buffer pool: the default takes most of the machine's memory.
             self._db = ladybug.Database(str(self.path), buffer_pool_size=2 << 30)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
-            raise ConfigError(f"--db {self.path}: cannot open the embedded store: {_one_line(exc)}") from None
+            raise ConfigError(
+                f"--db {self.path}: cannot open the embedded store: {_one_line(exc)}"
+            ) from None
         self._edge_ids: dict[EdgeKey, np.ndarray] = {}
         self.init_schema()
 
@@ -142,7 +146,9 @@ class EmbeddedStore(Store):
         table = arrow_table(new, {"src": "STRING", "dst": "STRING", **columns})
         table = table.rename_columns(["from", "to", *columns])
         self._run(
-            f"COPY {rel} FROM $rows (from='{src_kind}', to='{dst_kind}')", {"rows": table}, write=True
+            f"COPY {rel} FROM $rows (from='{src_kind}', to='{dst_kind}')",
+            {"rows": table},
+            write=True,
         )
         self._edge_ids[edge] = np.concatenate([self._edge_ids[edge], ids[keep]])
 
@@ -171,6 +177,18 @@ class EmbeddedStore(Store):
         ret = ", ".join(["a.key AS src", "b.key AS dst", *[f"e.{p} AS {p}" for p in props]])
         return self._frame(f"MATCH (a:{a})-[e:{rel}]->(b:{b}) RETURN {ret}")
 
+    def read_rel(self, rel: str, columns: list[str] | None = None) -> pd.DataFrame:
+        cols = SCHEMA.rel_columns(rel)
+        props = list(cols) if columns is None else columns
+        for p in props:
+            if p not in cols:
+                raise StoreError(f"{rel} has no property {p!r}")
+        ret = ", ".join(
+            ["label(a) AS src_kind", "a.key AS src", "label(b) AS dst_kind", "b.key AS dst"]
+            + [f"e.{p} AS {p}" for p in props]
+        )
+        return self._frame(f"MATCH (a)-[e:{rel}]->(b) RETURN {ret}")
+
     def _frame(self, cypher: str) -> pd.DataFrame:
         try:
             result = self._conn.execute(_quote_reserved_labels(cypher))
@@ -182,9 +200,7 @@ class EmbeddedStore(Store):
         self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> QueryResult:
         if not write and _writes(cypher):
-            raise QueryError(
-                "this query writes to the store; add --write if that is what you mean"
-            )
+            raise QueryError("this query writes to the store; add --write if that is what you mean")
         result = self._run(cypher, params, write=write)
         if write:
             self._edge_ids.clear()

@@ -15,7 +15,7 @@ import pandas as pd
 
 from graphthb.errors import ConfigError, QueryError, StoreError
 from graphthb.schema import SCHEMA
-from graphthb.store.base import EdgeKey, QueryResult, Store, first_values, arrow_table
+from graphthb.store.base import EdgeKey, QueryResult, Store, arrow_table, first_values
 
 __all__ = ["Neo4jStore", "BATCH_ROWS"]
 
@@ -103,7 +103,9 @@ class Neo4jStore(Store):
         rows = first_values(rows)
         records = arrow_table(rows, {"key": "STRING", **props}).to_pylist()
         sets = ", ".join(f"n.{p} = coalesce(r.{p}, n.{p})" for p in props)
-        cypher = f"UNWIND $rows AS r MERGE (n:{kind} {{key: r.key}})" + (f" SET {sets}" if sets else "")
+        cypher = f"UNWIND $rows AS r MERGE (n:{kind} {{key: r.key}})" + (
+            f" SET {sets}" if sets else ""
+        )
         self._write_batches(cypher, records)
 
     def merge_edges(self, edge: EdgeKey, rows: pd.DataFrame) -> None:
@@ -149,7 +151,9 @@ class Neo4jStore(Store):
                 "what was committed stays, and running the same command again completes it"
             ) from None
         except nx_exc.SessionExpired as exc:
-            raise StoreError(f"Neo4j session expired: {_first_line(exc)}; run the command again") from None
+            raise StoreError(
+                f"Neo4j session expired: {_first_line(exc)}; run the command again"
+            ) from None
         except nx_exc.Neo4jError as exc:
             raise QueryError(_first_line(exc.message or str(exc))) from None
 
@@ -173,6 +177,26 @@ class Neo4jStore(Store):
                 raise StoreError(f"{rel} has no property {p!r}")
         ret = ", ".join(["a.key AS src", "b.key AS dst", *[f"e.{p} AS {p}" for p in props]])
         return self._frame(f"MATCH (a:{a})-[e:{rel}]->(b:{b}) RETURN {ret}", ["src", "dst", *props])
+
+    def read_rel(self, rel: str, columns: list[str] | None = None) -> pd.DataFrame:
+        cols = SCHEMA.rel_columns(rel)
+        props = list(cols) if columns is None else columns
+        for p in props:
+            if p not in cols:
+                raise StoreError(f"{rel} has no property {p!r}")
+        kinds = list(SCHEMA.nodes)
+        # A node carries exactly one schema label; pick it out of labels().
+        ret = ", ".join(
+            [
+                "[x IN labels(a) WHERE x IN $kinds][0] AS src_kind",
+                "a.key AS src",
+                "[x IN labels(b) WHERE x IN $kinds][0] AS dst_kind",
+                "b.key AS dst",
+            ]
+            + [f"e.{p} AS {p}" for p in props]
+        )
+        result = self._read(f"MATCH (a)-[e:{rel}]->(b) RETURN {ret}", {"kinds": kinds})
+        return pd.DataFrame(result.rows, columns=["src_kind", "src", "dst_kind", "dst", *props])
 
     def _frame(self, cypher: str, columns: list[str]) -> pd.DataFrame:
         result = self._read(cypher, {})

@@ -1,0 +1,128 @@
+"""Communities of the analysis graph with NetworkX.
+
+``components`` is the baseline: every chain of links is one group. ``louvain``
+(and ``leiden``, where an installed NetworkX backend provides it) split a
+component where it is only loosely held together, for instance two groups
+joined by one shared picture.
+
+Results depend only on the data and the seed: the graph is built from links
+sorted by node id, because NetworkX's Louvain visits nodes in insertion order.
+The NetworkX functions are called through their public, dispatchable API, so
+the same code runs on a backend such as nx-cugraph where one is installed.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from graphthb.analysis.graph import AnalysisGraph, components
+from graphthb.errors import GraphthbError
+
+__all__ = ["METHODS", "detect"]
+
+METHODS = ("louvain", "leiden", "components")
+#: components this small are never split: nothing in them is loosely held.
+_SPLIT_MIN_NODES = 8
+
+
+def detect(
+    graph: AnalysisGraph, method: str = "louvain", *, resolution: float = 1.0, seed: int = 0
+) -> np.ndarray:
+    """A community label for every ad (labels are arbitrary integers)."""
+    if method not in METHODS:
+        raise GraphthbError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    links = graph.links
+    pairs = links[["src", "dst"]].to_numpy(np.int64)
+    labels = components(graph.n_nodes, [pairs])
+    if method != "components":
+        labels = _split(graph, labels, method, resolution, seed)
+    labels = labels[: graph.n_ads].copy()
+    return _keep_apart(graph, labels)
+
+
+def _split(
+    graph: AnalysisGraph, labels: np.ndarray, method: str, resolution: float, seed: int
+) -> np.ndarray:
+    links = graph.links.copy()
+    a = np.minimum(links["src"].to_numpy(), links["dst"].to_numpy())
+    b = np.maximum(links["src"].to_numpy(), links["dst"].to_numpy())
+    links = (
+        pd.DataFrame({"a": a, "b": b, "w": links["weight"].to_numpy(), "c": labels[a]})
+        .groupby(["c", "a", "b"], sort=True)["w"]
+        .sum()
+        .reset_index()
+    )
+    sizes = np.bincount(labels, minlength=labels.max() + 1)
+    out = labels.copy()
+    next_label = labels.max() + 1
+    for comp, part in links.groupby("c", sort=True):
+        if sizes[comp] < _SPLIT_MIN_NODES:
+            continue
+        g = nx.Graph()
+        g.add_nodes_from(np.unique(np.concatenate([part["a"], part["b"]])).tolist())
+        g.add_weighted_edges_from(part[["a", "b", "w"]].itertuples(index=False, name=None))
+        if method == "louvain":
+            found = nx.community.louvain_communities(
+                g, weight="weight", resolution=resolution, seed=seed
+            )
+        else:
+            try:
+                found = nx.community.leiden_communities(
+                    g, weight="weight", resolution=resolution, seed=seed
+                )
+            except NotImplementedError:
+                raise GraphthbError(
+                    "Leiden needs a NetworkX backend that implements it (such as nx-cugraph); "
+                    "none is installed here, so use --method louvain"
+                ) from None
+        if len(found) < 2:
+            continue
+        # The largest community keeps the component's label; order is by smallest node.
+        for members in sorted(found, key=lambda m: (-len(m), min(m)))[1:]:
+            out[np.fromiter(members, dtype=np.int64)] = next_label
+            next_label += 1
+    return out
+
+
+def _keep_apart(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:
+    """Split any group that holds both sides of an analyst's NOT_SAME_AS fact.
+
+    Each ad of such a group goes to the side it is closer to (fewest links
+    away); ads reached by neither stay with the first side.
+    """
+    if not graph.cannot_link:
+        return labels
+    labels = labels.copy()
+    next_label = labels.max() + 1 if len(labels) else 0
+    ad_links = graph.carried
+    for left, right in graph.cannot_link:
+        shared = np.intersect1d(labels[left], labels[right])
+        for group in shared:
+            members = np.nonzero(labels == group)[0]
+            sub = _member_graph(graph, members, ad_links)
+            dist_l = nx.multi_source_dijkstra_path_length(
+                sub, [int(x) for x in left if labels[x] == group]
+            )
+            dist_r = nx.multi_source_dijkstra_path_length(
+                sub, [int(x) for x in right if labels[x] == group]
+            )
+            for ad in members:
+                if dist_r.get(int(ad), np.inf) < dist_l.get(int(ad), np.inf):
+                    labels[ad] = next_label
+            for ad in right:
+                labels[ad] = next_label if labels[ad] == group else labels[ad]
+            next_label += 1
+    return labels
+
+
+def _member_graph(graph: AnalysisGraph, members: np.ndarray, ad_links: pd.DataFrame) -> nx.Graph:
+    inside = np.zeros(graph.n_nodes, dtype=bool)
+    inside[members] = True
+    links = graph.links
+    keep = inside[links["src"].to_numpy()] | inside[links["dst"].to_numpy()]
+    sub = nx.Graph()
+    sub.add_nodes_from(members.tolist())
+    sub.add_edges_from(links.loc[keep, ["src", "dst"]].itertuples(index=False, name=None))
+    return sub

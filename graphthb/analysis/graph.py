@@ -1,0 +1,441 @@
+"""The analysis graph: ads and the identifiers they carry, weighted by specificity.
+
+Built from the store as arrays (one row per ad, one row per ad–identifier link),
+then reduced to what links ads:
+
+* identifiers carried by a single ad link nothing and are dropped;
+* **generic** identifiers are dropped: those on the analyst's ignore list, and
+  those shared by many ads that are otherwise unrelated (a hotel desk, a
+  platform's abuse address). "Otherwise unrelated" is tested directly: take the
+  identifier away and count into how many separate clusters its ads fall. A
+  controller's phone binds ads that other identifiers (other burner phones,
+  pictures, wallets, a booking handle, a reused template) also hold together;
+  a hotel desk number sits in the ads of dozens of advertisers that share
+  nothing else;
+* near-identical pictures and reused ad texts become ad–ad links;
+* an analyst's SAME_AS facts join nodes outright, and NOT_SAME_AS facts are kept
+  to split whatever the algorithms put together against them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from graphthb.analysis.neardup import image_pairs, text_pairs
+from graphthb.store.base import Store
+
+__all__ = ["AnalysisGraph", "Settings", "build", "AD_COLUMNS", "KIND_WEIGHT"]
+
+#: How much one shared identifier of each kind says that two ads belong together.
+#: Platforms, domains and locations are context, not links, and are not used.
+KIND_WEIGHT = {
+    "Phone": 1.0,
+    "Wallet": 1.0,
+    "Handle": 1.0,
+    "Email": 1.0,
+    "Image": 1.0,
+    "Person": 1.5,
+    "Agency": 0.6,
+    "Url": 0.5,
+}
+IDENTIFIER_RELS = {
+    "HAS_PHONE": "Phone",
+    "HAS_EMAIL": "Email",
+    "HAS_HANDLE": "Handle",
+    "HAS_WALLET": "Wallet",
+    "HAS_IMAGE": "Image",
+    "LINKS_TO": "Url",
+    "NAMES_AGENCY": "Agency",
+}
+ASSERTED_LINKS = ("APPEARS_IN", "CONTROLS", "ACCOMPANIES", "USES", "PAYS", "ASSERTED")
+AD_COLUMNS = [
+    "persona", "city", "country", "posted_at", "platform", "title", "text", "payment", "agency",
+]  # fmt: skip
+NEAR_IMAGE_WEIGHT = 0.9
+TEXT_WEIGHT = 0.5
+
+
+@dataclass
+class Settings:
+    """Knobs of the linking step, with the defaults the docs explain."""
+
+    image_distance: int = 10
+    text_threshold: float = 0.6
+    #: an identifier in at least this many ads is tested for being generic
+    generic_min_ads: int = 6
+    #: ... and is generic when its ads fall into at least this share of separate clusters
+    generic_fragmentation: float = 0.5
+    ignore: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass
+class AnalysisGraph:
+    """Ads, identifiers and weighted links between them, as arrays.
+
+    Node ``i < n_ads`` is the ad ``ads.iloc[i]``; higher ids are identifiers
+    listed in ``idents`` (columns ``kind``, ``key``, ``ads``, ``generic``).
+    ``links`` has ``src``, ``dst``, ``weight`` and ``why`` (the kind of link).
+    """
+
+    ads: pd.DataFrame
+    idents: pd.DataFrame
+    links: pd.DataFrame
+    carried: pd.DataFrame  # every ad–identifier link, kept identifiers or not
+    cannot_link: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_ads(self) -> int:
+        return len(self.ads)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.ads) + len(self.idents)
+
+
+def read_inputs(store: Store) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Ads, ad–identifier links and asserted facts, read from the store as tables."""
+    ads = store.read_nodes("Ad", AD_COLUMNS)
+    ads = ads.sort_values("key", kind="stable").reset_index(drop=True)
+    parts = []
+    for rel, kind in IDENTIFIER_RELS.items():
+        df = store.read_edges((rel, "Ad", kind), [])
+        if len(df):
+            parts.append(pd.DataFrame({"ad": df["src"], "kind": kind, "key": df["dst"]}))
+    carried = (
+        pd.concat(parts, ignore_index=True).drop_duplicates()
+        if parts
+        else pd.DataFrame(columns=["ad", "kind", "key"])
+    )
+    facts = []
+    for rel in (*ASSERTED_LINKS, "SAME_AS", "NOT_SAME_AS"):
+        df = store.read_rel(rel, [])
+        if len(df):
+            facts.append(df.assign(rel=rel))
+    asserted = (
+        pd.concat(facts, ignore_index=True)
+        if facts
+        else pd.DataFrame(columns=["src_kind", "src", "dst_kind", "dst", "rel"])
+    )
+    return ads, carried, asserted
+
+
+def build(store: Store, settings: Settings | None = None) -> AnalysisGraph:
+    """Read the store and build the analysis graph."""
+    ads, carried, asserted = read_inputs(store)
+    return build_from_tables(ads, carried, asserted, settings or Settings())
+
+
+def build_from_tables(
+    ads: pd.DataFrame, carried: pd.DataFrame, asserted: pd.DataFrame, settings: Settings
+) -> AnalysisGraph:
+    n_ads = len(ads)
+    ad_pos = pd.Series(np.arange(n_ads), index=ads["key"].to_numpy())
+    notes: list[str] = []
+
+    # Persons (and anything else an analyst ties to an ad) act as identifiers too.
+    extra = []
+    for rel in ASSERTED_LINKS:
+        rows = asserted[asserted["rel"] == rel]
+        for a_side, b_side in (("src", "dst"), ("dst", "src")):
+            hit = rows[rows[f"{a_side}_kind"] == "Ad"]
+            hit = hit[hit[f"{b_side}_kind"] != "Ad"]
+            if len(hit):
+                extra.append(
+                    pd.DataFrame(
+                        {"ad": hit[a_side], "kind": hit[f"{b_side}_kind"], "key": hit[b_side]}
+                    )
+                )
+    links_in = pd.concat([carried, *extra], ignore_index=True).drop_duplicates()
+    links_in = links_in[links_in["ad"].isin(ad_pos.index)]
+
+    # SAME_AS between identifiers: both become one identifier node.
+    same = asserted[(asserted["rel"] == "SAME_AS") & (asserted["src_kind"] != "Ad")]
+    alias = _alias_map(same)
+    if alias:
+        keys = list(zip(links_in["kind"], links_in["key"], strict=True))
+        mapped = [alias.get(k, k) for k in keys]
+        links_in = links_in.assign(kind=[m[0] for m in mapped], key=[m[1] for m in mapped])
+        links_in = links_in.drop_duplicates()
+
+    idents = links_in.groupby(["kind", "key"], sort=True).size().rename("ads").reset_index()
+    idents = idents[idents["kind"].isin(KIND_WEIGHT.keys())].reset_index(drop=True)
+    ident_pos = pd.Series(
+        np.arange(len(idents)) + n_ads, index=pd.MultiIndex.from_frame(idents[["kind", "key"]])
+    )
+    links_in = links_in.merge(idents[["kind", "key"]], on=["kind", "key"])
+    src = ad_pos.reindex(links_in["ad"].to_numpy()).to_numpy()
+    dst = ident_pos.reindex(pd.MultiIndex.from_frame(links_in[["kind", "key"]])).to_numpy()
+
+    # Person-to-person facts (CONTROLS, ACCOMPANIES...) tie the persons' ads together.
+    pp = asserted[
+        asserted["rel"].isin(ASSERTED_LINKS)
+        & (asserted["src_kind"] != "Ad")
+        & (asserted["dst_kind"] != "Ad")
+    ]
+    pp_src = ident_pos.reindex(pd.MultiIndex.from_arrays([pp["src_kind"], pp["src"]])).to_numpy()
+    pp_dst = ident_pos.reindex(pd.MultiIndex.from_arrays([pp["dst_kind"], pp["dst"]])).to_numpy()
+    ok = ~(np.isnan(pp_src.astype(float)) | np.isnan(pp_dst.astype(float)))
+    pp_pairs = np.stack([pp_src[ok], pp_dst[ok]], axis=1).astype(np.int64) if ok.any() else None
+
+    asserted_ident = np.zeros(len(idents), dtype=bool)
+    asserted_keys = set(zip(extra[0]["kind"], extra[0]["key"], strict=True)) if extra else set()
+    for frame in extra[1:]:
+        asserted_keys.update(zip(frame["kind"], frame["key"], strict=True))
+    if asserted_keys:
+        asserted_ident = np.array(
+            [(k, v) in asserted_keys for k, v in zip(idents["kind"], idents["key"], strict=True)]
+        )
+
+    # Near-duplicate ads: re-encoded pictures, reused texts.
+    img = idents[idents["kind"] == "Image"]
+    near = image_pairs(img["key"].tolist(), settings.image_distance)
+    img_ids = (
+        (img.index.to_numpy() + n_ads)[near] if len(near) else np.empty((0, 2), dtype=np.int64)
+    )
+    texts = ads["text"].where(ads["text"].notna(), None).tolist()
+    text_near = text_pairs(texts, threshold=settings.text_threshold)
+
+    # Generic identifiers: test each busy identifier for fragmentation.
+    ignore = (
+        np.array(
+            [(k, v) in settings.ignore for k, v in zip(idents["kind"], idents["key"], strict=True)],
+            dtype=bool,
+        )
+        if len(idents)
+        else np.zeros(0, dtype=bool)
+    )
+    generic = _fragmented(
+        n_ads, len(idents), src, dst, idents["ads"].to_numpy(), img_ids, text_near,
+        settings, protect=asserted_ident | ignore,
+    )  # fmt: skip
+    generic |= ignore
+    idents = idents.assign(generic=generic, asserted=asserted_ident)
+    if generic.any():
+        notes.append(
+            f"{int(generic.sum())} identifier(s) set aside as generic (shared by otherwise "
+            "unrelated ads, or on the ignore list)"
+        )
+
+    weights = (
+        np.array([KIND_WEIGHT[k] for k in idents["kind"]], dtype=float)
+        if len(idents)
+        else np.zeros(0)
+    )
+    keep = ~generic[dst - n_ads] & (idents["ads"].to_numpy()[dst - n_ads] >= 2)
+    link_frames = [
+        pd.DataFrame(
+            {
+                "src": src[keep],
+                "dst": dst[keep],
+                # A link through a busy identifier says a little less about any one pair.
+                "weight": weights[dst[keep] - n_ads]
+                / np.log2(1 + idents["ads"].to_numpy()[dst[keep] - n_ads]),
+                "why": idents["kind"].to_numpy()[dst[keep] - n_ads],
+            }
+        )
+    ]
+    if len(img_ids):
+        link_frames.append(
+            pd.DataFrame(
+                {
+                    "src": img_ids[:, 0],
+                    "dst": img_ids[:, 1],
+                    "weight": NEAR_IMAGE_WEIGHT,
+                    "why": "near-image",
+                }
+            )
+        )
+    if len(text_near):
+        link_frames.append(
+            pd.DataFrame(
+                {
+                    "src": text_near[:, 0],
+                    "dst": text_near[:, 1],
+                    "weight": TEXT_WEIGHT,
+                    "why": "text",
+                }
+            )
+        )
+    if pp_pairs is not None:
+        link_frames.append(
+            pd.DataFrame(
+                {
+                    "src": pp_pairs[:, 0],
+                    "dst": pp_pairs[:, 1],
+                    "weight": KIND_WEIGHT["Person"],
+                    "why": "asserted",
+                }
+            )
+        )
+    # SAME_AS between ads: a link stronger than anything automatic.
+    same_ads = asserted[
+        (asserted["rel"] == "SAME_AS")
+        & (asserted["src_kind"] == "Ad")
+        & (asserted["dst_kind"] == "Ad")
+    ]
+    a = ad_pos.reindex(same_ads["src"].to_numpy()).to_numpy()
+    b = ad_pos.reindex(same_ads["dst"].to_numpy()).to_numpy()
+    ok = ~(np.isnan(a.astype(float)) | np.isnan(b.astype(float)))
+    if ok.any():
+        link_frames.append(
+            pd.DataFrame(
+                {
+                    "src": a[ok].astype(np.int64),
+                    "dst": b[ok].astype(np.int64),
+                    "weight": 5.0,
+                    "why": "same-as",
+                }
+            )
+        )
+    links = pd.concat(link_frames, ignore_index=True)
+
+    cannot = []
+    apart = asserted[asserted["rel"] == "NOT_SAME_AS"]
+    for row in apart.itertuples(index=False):
+        left = _ads_of(row.src_kind, row.src, ad_pos, links_in)
+        right = _ads_of(row.dst_kind, row.dst, ad_pos, links_in)
+        if len(left) and len(right):
+            cannot.append((left, right))
+    carried_pos = pd.DataFrame(
+        {
+            "ad": src,
+            "ident": dst,
+            "kind": links_in["kind"].to_numpy(),
+            "key": links_in["key"].to_numpy(),
+        }
+    )
+    return AnalysisGraph(ads, idents, links, carried_pos, cannot, notes)
+
+
+def _alias_map(same: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
+    """Each identifier named in SAME_AS facts mapped to one representative."""
+    if not len(same):
+        return {}
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(x: tuple[str, str]) -> tuple[str, str]:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for row in same.itertuples(index=False):
+        a, b = find((row.src_kind, row.src)), find((row.dst_kind, row.dst))
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return {k: find(k) for k in parent}
+
+
+def _ads_of(kind: str, key: str, ad_pos: pd.Series, links_in: pd.DataFrame) -> np.ndarray:
+    if kind == "Ad":
+        return np.array([ad_pos[key]]) if key in ad_pos.index else np.empty(0, dtype=np.int64)
+    hit = links_in[(links_in["kind"] == kind) & (links_in["key"] == key)]["ad"]
+    return ad_pos.reindex(hit.to_numpy()).dropna().to_numpy().astype(np.int64)
+
+
+def components(n: int, pairs: Iterable[np.ndarray]) -> np.ndarray:
+    """Connected-component label of each of ``n`` nodes given edge arrays (k, 2)."""
+    edges = [p for p in pairs if len(p)]
+    if not edges:
+        return np.arange(n)
+    both = np.concatenate(edges)
+    matrix = coo_matrix((np.ones(len(both)), (both[:, 0], both[:, 1])), shape=(n, n))
+    return connected_components(matrix, directed=False)[1]
+
+
+def _fragmented(
+    n_ads: int,
+    n_idents: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    counts: np.ndarray,
+    img_pairs: np.ndarray,
+    text_near: np.ndarray,
+    settings: Settings,
+    protect: np.ndarray,
+) -> np.ndarray:
+    """Which identifiers are shared by many ads that nothing else relates.
+
+    Two rounds. First, each busy identifier is judged on its own ads alone: do
+    the other identifiers, pictures and texts of those ads hold them together?
+    A controller's phone passes (its ads share pictures, other burner phones,
+    wallets); a hotel desk number does not. Those that fail are suspects. Then
+    the suspects are all taken out of the whole graph at once and judged again
+    by the clusters that remain, so that a group's sparse booking handle is
+    saved by the group's other identifiers, while two generic numbers in
+    unrelated ads cannot vouch for each other.
+    """
+    generic = np.zeros(n_idents, dtype=bool)
+    if not n_idents:
+        return generic
+    busy = (counts >= settings.generic_min_ads) & ~protect
+    if not busy.any():
+        return generic
+    n = n_ads + n_idents
+    min_clusters = 4
+
+    # Round 1: per busy identifier, the clusters its ads form among themselves.
+    inc = pd.DataFrame({"ad": src, "j": dst})
+    mem = inc[busy[dst - n_ads]].rename(columns={"j": "i"})
+    ctx = mem.merge(inc, on="ad")
+    ctx = ctx[ctx["i"] != ctx["j"]]
+    # Node codes inside the disjoint union of the per-identifier subgraphs.
+    ad_code = mem["i"].to_numpy(np.int64) * n + mem["ad"].to_numpy(np.int64)
+    ctx_ad = ctx["i"].to_numpy(np.int64) * n + ctx["ad"].to_numpy(np.int64)
+    ctx_j = ctx["i"].to_numpy(np.int64) * n + ctx["j"].to_numpy(np.int64)
+    pairs = [np.stack([ctx_ad, ctx_j], axis=1)]
+    if len(text_near):
+        tp = pd.DataFrame({"a": text_near[:, 0], "b": text_near[:, 1]})
+        both = tp.merge(mem.rename(columns={"ad": "a"}), on="a").merge(
+            mem.rename(columns={"ad": "b"}), on=["b", "i"]
+        )
+        pairs.append(
+            np.stack([both["i"] * n + both["a"], both["i"] * n + both["b"]], axis=1).astype(
+                np.int64
+            )
+        )
+    if len(img_pairs):
+        ip = pd.DataFrame({"x": img_pairs[:, 0], "y": img_pairs[:, 1]})
+        jj = ctx[["i", "j"]].drop_duplicates()
+        both = ip.merge(jj.rename(columns={"j": "x"}), on="x").merge(
+            jj.rename(columns={"j": "y"}), on=["y", "i"]
+        )
+        pairs.append(
+            np.stack([both["i"] * n + both["x"], both["i"] * n + both["y"]], axis=1).astype(
+                np.int64
+            )
+        )
+    allp = np.concatenate([p for p in pairs if len(p)] or [np.empty((0, 2), np.int64)])
+    codes, inverse = np.unique(np.concatenate([ad_code, allp.ravel()]), return_inverse=True)
+    ad_local = inverse[: len(ad_code)]
+    pair_local = inverse[len(ad_code) :].reshape(-1, 2)
+    labels = components(len(codes), [pair_local])
+    frame = pd.DataFrame({"i": mem["i"].to_numpy(), "cluster": labels[ad_local]})
+    suspect = _judge(frame, settings.generic_fragmentation, min_clusters)
+    if not len(suspect):
+        return generic
+
+    # Round 2: all suspects out of the whole graph, judged by what remains.
+    is_suspect = np.zeros(n_idents, dtype=bool)
+    is_suspect[suspect - n_ads] = True
+    quiet = ~is_suspect[dst - n_ads]
+    labels = components(n, [np.stack([src[quiet], dst[quiet]], axis=1), img_pairs, text_near])
+    sel = is_suspect[dst - n_ads]
+    frame = pd.DataFrame({"i": dst[sel], "cluster": labels[src[sel]]})
+    hits = _judge(frame, settings.generic_fragmentation, min_clusters)
+    generic[hits - n_ads] = True
+    return generic
+
+
+def _judge(frame: pd.DataFrame, share: float, min_clusters: int) -> np.ndarray:
+    """Identifiers whose ads spread over many clusters: at least ``min_clusters``,
+    and clusters at least ``share`` as many as ads."""
+    stats = frame.groupby("i")["cluster"].agg(["nunique", "size"])
+    bad = (stats["nunique"] / stats["size"] >= share) & (stats["nunique"] >= min_clusters)
+    return stats.index[bad].to_numpy()

@@ -1,0 +1,366 @@
+"""Groups: ids that survive re-runs, a score with its breakdown, and the evidence.
+
+A group's score is a sum of points from indicators an investigator can check
+by hand (how many personas share one phone, how many countries the ads span,
+whether payment is crypto only...). Each indicator says what it counted and
+why it matters. The score ranks what deserves a closer look; it is not a
+verdict, and most small groups are independent advertisers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from graphthb.analysis.communities import detect
+from graphthb.analysis.graph import AnalysisGraph, Settings, build
+from graphthb.errors import NotFoundError
+from graphthb.store.base import Store
+
+__all__ = ["Group", "ClusterResult", "cluster", "read_groups", "read_group", "INDICATORS"]
+
+CLUSTER_SOURCE = "graphthb cluster"
+_CRYPTO_ONLY = re.compile(
+    r"\b(crypto|btc|bitcoin|usdt|tether|eth|ether|trx|tron|monero|xmr)\b.{0,20}\bonly\b|"
+    r"\bonly\b.{0,20}\b(crypto|btc|bitcoin|usdt|tether|eth|trx|monero)\b",
+    re.IGNORECASE,
+)
+
+#: name -> (maximum points, what it measures, why it matters)
+INDICATORS: dict[str, tuple[float, str, str]] = {
+    "ads": (10, "ads in the group", "many ads under one set of identifiers"),
+    "personas_per_phone": (15, "most personas advertised with one phone", "one phone answering for several women is a controller's or a booker's"),
+    "countries": (15, "countries the ads span", "organised groups move victims across borders"),
+    "cities": (5, "cities the ads span", "touring between cities"),
+    "platforms": (5, "platforms the ads appear on", "advertising on several sites at once"),
+    "movement": (10, "personas advertised in two or more cities over time", "victims moved from city to city"),
+    "template_reuse": (10, "share of ads whose text is reused from another ad of the group", "ads written from one template (or by one writer)"),
+    "crypto_only": (10, "share of ads asking for crypto-only payment or showing a wallet", "crypto-only payment hides the money trail"),
+    "agency_brands": (5, "agency or brand names the ads use", "an agency front, or several brands for one operation"),
+    "asserted_controllers": (15, "persons an analyst asserted as controllers of these ads", "an analyst's own finding"),
+}  # fmt: skip
+
+
+@dataclass
+class Group:
+    group_id: str
+    members: list[str]
+    score: float
+    indicators: dict[str, dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    countries: list[str]
+    summary: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "group_id": self.group_id,
+            "score": self.score,
+            "size": self.size,
+            "record_ids": self.members,
+            "countries": self.countries,
+            "summary": self.summary,
+            "indicators": self.indicators,
+            "evidence": self.evidence,
+            **self.extra,
+        }
+
+
+@dataclass
+class ClusterResult:
+    groups: list[Group]
+    method: str
+    notes: list[str]
+
+    @property
+    def organised(self) -> list[Group]:
+        return [g for g in self.groups if g.size > 1]
+
+
+def cluster(
+    store: Store,
+    *,
+    method: str = "louvain",
+    resolution: float = 1.0,
+    seed: int = 0,
+    settings: Settings | None = None,
+    write: bool = True,
+) -> ClusterResult:
+    """Link, detect communities, score, and (by default) write the groups back."""
+    graph = build(store, settings)
+    labels = detect(graph, method, resolution=resolution, seed=seed)
+    previous = _previous_membership(store)
+    groups = describe(graph, labels, previous, store)
+    if write:
+        _write(store, groups, method)
+    return ClusterResult(groups, method, graph.notes)
+
+
+def describe(
+    graph: AnalysisGraph, labels: np.ndarray, previous: dict[str, str], store: Store | None = None
+) -> list[Group]:
+    """Turn community labels into scored, explained groups, ranked best first."""
+    ads = graph.ads.assign(label=labels)
+    carried = graph.carried.assign(label=labels[graph.carried["ad"].to_numpy()])
+    carried = carried.merge(
+        graph.idents[["generic"]].assign(ident=graph.idents.index + graph.n_ads), on="ident"
+    )
+    ad_frame = ads.reset_index(drop=True).assign(pos=np.arange(len(ads)))
+    carried = carried.merge(ad_frame[["pos", "persona", "country"]], left_on="ad", right_on="pos")
+    roles = _person_roles(store)
+    text_links = graph.links[graph.links["why"] == "text"]
+    text_ads = np.zeros(len(ads), dtype=bool)
+    same = labels[text_links["src"].to_numpy()] == labels[text_links["dst"].to_numpy()]
+    text_ads[text_links["src"].to_numpy()[same]] = True
+    text_ads[text_links["dst"].to_numpy()[same]] = True
+    ads = ads.assign(text_reused=text_ads)
+
+    groups: list[Group] = []
+    by_label_carried = dict(tuple(carried.groupby("label", sort=False)))
+    empty = carried.iloc[0:0]
+    for label, members in ads.groupby("label", sort=False):
+        links = by_label_carried.get(label, empty)
+        indicators = _indicators(members, links, roles)
+        evidence = _evidence(links)
+        countries = sorted(c for c in members["country"].dropna().unique() if c)
+        score = round(sum(i["points"] for i in indicators.values()), 1)
+        keys = sorted(members["key"].tolist())
+        groups.append(
+            Group(
+                "",
+                keys,
+                score,
+                indicators,
+                evidence,
+                countries,
+                _summary(members, evidence, countries),
+            )
+        )
+    _assign_ids(groups, previous)
+    groups.sort(key=lambda g: (-g.score, -g.size, g.group_id))
+    return groups
+
+
+def _indicators(
+    ads: pd.DataFrame, links: pd.DataFrame, roles: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    n = len(ads)
+    bound = links[~links["generic"]]
+    phones = bound[bound["kind"] == "Phone"]
+    personas_per_phone = (
+        int(phones.dropna(subset=["persona"]).groupby("key")["persona"].nunique().max())
+        if len(phones.dropna(subset=["persona"]))
+        else 0
+    )
+    countries = ads["country"].dropna().nunique()
+    cities = ads["city"].dropna().str.casefold().nunique()
+    platforms = ads["platform"].dropna().str.casefold().nunique()
+    moved = 0
+    dated = ads.dropna(subset=["persona", "city"])
+    if len(dated):
+        per = dated.assign(p=dated["persona"].str.casefold(), c=dated["city"].str.casefold())
+        moved = int((per.groupby("p")["c"].nunique() >= 2).sum())
+    reuse = float(ads["text_reused"].mean()) if n else 0.0
+    has_wallet = set(links.loc[links["kind"] == "Wallet", "ad"])
+    crypto = ads["payment"].fillna("").str.contains(_CRYPTO_ONLY)
+    crypto_share = float(crypto.mean()) if n else 0.0
+    if has_wallet:
+        crypto_share = max(crypto_share, len(has_wallet) / n)
+    brands = (
+        ads["agency"].dropna().str.casefold().str.strip().replace("", np.nan).dropna().nunique()
+    )
+    persons = links[links["kind"] == "Person"]["key"].unique()
+    controllers = sorted(p for p in persons if roles.get(p) == "controller")
+
+    def ind(name: str, value: Any, fraction: float, detail: str) -> dict[str, Any]:
+        top, what, why = INDICATORS[name]
+        return {
+            "value": value,
+            "points": round(top * max(0.0, min(1.0, fraction)), 1),
+            "max": top,
+            "measures": what,
+            "why": why,
+            "detail": detail,
+        }
+
+    size_fraction = np.log2(n) / np.log2(64) if n > 1 else 0.0
+    return {
+        "ads": ind("ads", n, size_fraction, f"{n} ads"),
+        "personas_per_phone": ind(
+            "personas_per_phone", personas_per_phone, (personas_per_phone - 1) / 4,
+            f"one phone is given for {personas_per_phone} different persona names" if personas_per_phone > 1 else "no phone is shared by different personas",
+        ),
+        "countries": ind("countries", countries, (countries - 1) / 3, ", ".join(sorted(ads["country"].dropna().unique())) or "no country given"),
+        "cities": ind("cities", cities, (cities - 1) / 5, f"{cities} cities"),
+        "platforms": ind("platforms", platforms, (platforms - 1) / 3, f"{platforms} platforms"),
+        "movement": ind("movement", moved, moved / 3, f"{moved} persona(s) advertised in two or more cities"),
+        "template_reuse": ind("template_reuse", round(reuse, 2), reuse if n > 2 else 0.0, f"{int(ads['text_reused'].sum())} of {n} ads reuse another ad's text"),
+        "crypto_only": ind("crypto_only", round(crypto_share, 2), crypto_share if n > 1 else crypto_share / 2, f"{int(crypto.sum())} ads ask for crypto only; {len(has_wallet)} show a wallet"),
+        "agency_brands": ind("agency_brands", brands, brands / 2, f"{brands} agency or brand name(s)"),
+        "asserted_controllers": ind("asserted_controllers", len(controllers), 1.0 if controllers else 0.0, ", ".join(controllers) or "none asserted"),
+    }  # fmt: skip
+
+
+def _evidence(links: pd.DataFrame) -> list[dict[str, Any]]:
+    """Identifiers shared by two or more of the group's ads, most binding first."""
+    if not len(links):
+        return []
+    stats = (
+        links.groupby(["kind", "key", "generic"], sort=False)
+        .agg(
+            ads=("ad", "nunique"), personas=("persona", "nunique"), countries=("country", "nunique")
+        )
+        .reset_index()
+    )
+    stats = stats[stats["ads"] >= 2].sort_values(
+        ["generic", "ads", "kind", "key"], ascending=[True, False, True, True]
+    )
+    return [
+        {
+            "kind": r.kind,
+            "key": r.key,
+            "ads": int(r.ads),
+            "personas": int(r.personas),
+            "countries": int(r.countries),
+            "generic": bool(r.generic),
+        }
+        for r in stats.head(25).itertuples(index=False)
+    ]
+
+
+def _summary(ads: pd.DataFrame, evidence: list[dict[str, Any]], countries: list[str]) -> str:
+    n = len(ads)
+    if n == 1:
+        return "a single ad, linked to no other"
+    personas = ads["persona"].dropna().str.casefold().nunique()
+    kinds: dict[str, int] = {}
+    for e in evidence:
+        if not e["generic"]:
+            kinds[e["kind"].lower()] = kinds.get(e["kind"].lower(), 0) + 1
+    bound = ", ".join(
+        f"{c} shared {k}{'s' if c > 1 else ''}"
+        for k, c in sorted(kinds.items(), key=lambda x: -x[1])
+    )
+    where = f"{len(countries)} countr{'ies' if len(countries) != 1 else 'y'}" + (
+        f" ({', '.join(countries)})" if countries else ""
+    )
+    return f"{n} ads, {personas} persona(s), {where}; bound by {bound or 'near-identical pictures or texts'}"
+
+
+def _assign_ids(groups: list[Group], previous: dict[str, str]) -> None:
+    """Keep a previous group's id when most of its membership persists.
+
+    A new group takes the id of the previous group it shares most ads with when
+    the shared ads are more than half of both; each old id is given once.
+    Otherwise the id is derived from the group's smallest record_id, so the same
+    data clustered afresh gets the same ids.
+    """
+    taken: set[str] = set()
+    if previous:
+        old_sizes: dict[str, int] = {}
+        for gid in previous.values():
+            old_sizes[gid] = old_sizes.get(gid, 0) + 1
+        candidates = []
+        for idx, g in enumerate(groups):
+            counts: dict[str, int] = {}
+            for m in g.members:
+                old = previous.get(m)
+                if old is not None:
+                    counts[old] = counts.get(old, 0) + 1
+            for old, shared in counts.items():
+                if shared * 2 > g.size and shared * 2 > old_sizes[old]:
+                    candidates.append((-shared, old, idx))
+        for _, old, idx in sorted(candidates):
+            if old not in taken and not groups[idx].group_id:
+                groups[idx].group_id = old
+                taken.add(old)
+    for g in groups:
+        if g.group_id:
+            continue
+        digest = hashlib.sha1(g.members[0].encode()).hexdigest()
+        gid, n = f"G-{digest[:8]}", 0
+        while gid in taken:
+            n += 1
+            gid = f"G-{digest[:8]}-{n}"
+        g.group_id = gid
+        taken.add(gid)
+
+
+def _previous_membership(store: Store) -> dict[str, str]:
+    df = store.read_edges(("MEMBER_OF", "Ad", "Group"), [])
+    return dict(zip(df["src"], df["dst"], strict=True))
+
+
+def _person_roles(store: Store | None) -> dict[str, str]:
+    if store is None:
+        return {}
+    people = store.read_nodes("Person", ["role"])
+    return {k: r for k, r in zip(people["key"], people["role"], strict=True) if isinstance(r, str)}
+
+
+def _write(store: Store, groups: list[Group], method: str) -> None:
+    run_at = datetime.now(UTC).isoformat(timespec="seconds")
+    nodes = pd.DataFrame(
+        {
+            "key": [g.group_id for g in groups],
+            "score": [g.score for g in groups],
+            "size": [g.size for g in groups],
+            "method": method,
+            "run_at": run_at,
+            "countries": [",".join(g.countries) for g in groups],
+            "summary": [g.summary for g in groups],
+            "explanation": [
+                json.dumps({"indicators": g.indicators, "evidence": g.evidence}, ensure_ascii=False)
+                for g in groups
+            ],
+        }
+    )
+    members = pd.DataFrame(
+        [(m, g.group_id) for g in groups for m in g.members], columns=["src", "dst"]
+    ).assign(source=CLUSTER_SOURCE, observed_at=run_at, collector=None, origin=method)
+    store.write_groups(nodes, members)
+
+
+def read_groups(store: Store) -> list[Group]:
+    """The groups of the latest clustering run, from the store, ranked."""
+    nodes = store.read_nodes("Group", ["score", "size", "countries", "summary", "explanation"])
+    if not len(nodes):
+        return []
+    members = store.read_edges(("MEMBER_OF", "Ad", "Group"), [])
+    by_group = members.groupby("dst")["src"].apply(lambda s: sorted(s.tolist())).to_dict()
+    groups = []
+    for row in nodes.itertuples(index=False):
+        explanation = json.loads(row.explanation) if isinstance(row.explanation, str) else {}
+        groups.append(
+            Group(
+                row.key,
+                by_group.get(row.key, []),
+                float(row.score),
+                explanation.get("indicators", {}),
+                explanation.get("evidence", []),
+                [c for c in (row.countries or "").split(",") if c],
+                row.summary or "",
+            )
+        )
+    groups.sort(key=lambda g: (-g.score, -g.size, g.group_id))
+    return groups
+
+
+def read_group(store: Store, group_id: str) -> Group:
+    for g in read_groups(store):
+        if g.group_id == group_id:
+            return g
+    raise NotFoundError(
+        f"no group {group_id!r}; `graphthb groups` lists them (run `graphthb cluster` first)"
+    )

@@ -1,0 +1,625 @@
+"""The ``graphthb`` command line: thin commands over the library.
+
+Data goes to stdout, messages and progress to stderr. Exit codes: 0 success,
+1 an error (one line on stderr, never a traceback), 2 a usage mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from graphthb import __version__
+from graphthb.errors import GraphthbError, InputError
+from graphthb.output import FORMATS, render
+from graphthb.store import DEFAULT_DB, Store, is_neo4j_uri, open_store, resolve_db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    def __init__(
+        self, db: str | None, user: str | None, password: str | None, database: str | None
+    ):
+        self.db = db
+        self.user = user
+        self.password = password
+        self.database = database
+
+    @property
+    def setting(self) -> str:
+        return resolve_db(self.db)
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = open_store(self.db, user=self.user, password=self.password, database=self.database)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def say(message: str) -> None:
+    """A message for the person at the terminal: stderr, so stdout stays data."""
+    click.echo(message, err=True)
+
+
+def friendly(func: F) -> F:
+    """Turn graphthb's own errors into one line and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GraphthbError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            say(
+                "interrupted: every batch written so far is complete; run the same command again to finish"
+            )
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress(label: str, total: int | None = None) -> Any:
+    """A progress bar on a terminal, nothing when stderr is a pipe or a file."""
+    if not sys.stderr.isatty():
+        return None
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="graphthb")
+@click.option(
+    "--db",
+    envvar="GRAPHTHB_DB",
+    metavar="PATH|URI",
+    help=f"The case's store: a file path for the embedded store (default ./{DEFAULT_DB}) "
+    "or a Neo4j URI (bolt://, neo4j://, bolt+s://, neo4j+s://). Also GRAPHTHB_DB.",
+)
+@click.option(
+    "--user", envvar="NEO4J_USERNAME", help="Neo4j user (default NEO4J_USERNAME, else neo4j)."
+)
+@click.option(
+    "--password", envvar="NEO4J_PASSWORD", help="Neo4j password (default NEO4J_PASSWORD)."
+)
+@click.option(
+    "--database", envvar="NEO4J_DATABASE", help="Neo4j database (default NEO4J_DATABASE)."
+)
+@click.pass_context
+def main(
+    ctx: click.Context, db: str | None, user: str | None, password: str | None, database: str | None
+) -> None:
+    """Link analysis of online ads for investigators of human trafficking.
+
+    Load what you collected, cluster it into groups, look at the groups and
+    their evidence, draw them, and query the graph with Cypher.
+
+    \b
+    Example:
+      graphthb demo
+      graphthb load ads.csv --links links.csv && graphthb cluster && graphthb groups
+    """
+    ctx.obj = Context(db, user, password, database)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@main.command()
+@pass_ctx
+@friendly
+def init(ctx: Context) -> None:
+    """Create the store and its schema (constraints on Neo4j, tables when embedded).
+
+    \b
+    Example:
+      graphthb --db case-17.lbug init
+    """
+    with ctx.store() as store:
+        say(f"ready: {store.backend} store at {store.location}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--links",
+    "links",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A links file of analyst assertions (repeatable).",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="THEIRS=OURS",
+    help="Rename one of your columns onto graphthb's (repeatable).",
+)
+@click.option("--map-file", type=click.Path(path_type=Path), help="A file of THEIRS=OURS lines.")
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path),
+    help="Where rejected rows go (default: rejects.csv beside an embedded store, else here).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_ctx
+@friendly
+def load(
+    ctx: Context,
+    files: tuple[Path, ...],
+    links: tuple[Path, ...],
+    maps: tuple[str, ...],
+    map_file: Path | None,
+    rejects: Path | None,
+    fmt: str,
+) -> None:
+    """Load records FILES (CSV, JSON Lines, JSON arrays) and --links files.
+
+    Every row ends up loaded or in the rejects file with its file, line and
+    reason. Loading the same files again changes nothing.
+
+    \b
+    Example:
+      graphthb load sample_data/records.csv --links sample_data/links.csv
+    """
+    from graphthb.ingest.loader import load as run_load
+    from graphthb.ingest.readers import parse_mapping
+
+    if not files and not links:
+        raise click.UsageError("give at least one records file or --links file")
+    mapping = parse_mapping(list(maps), map_file)
+    if rejects is None:
+        setting = ctx.setting
+        rejects = (Path(setting).parent if not is_neo4j_uri(setting) else Path(".")) / "rejects.csv"
+    with ctx.store() as store:
+        bar = _progress("loading")
+        if bar is not None:
+            with bar:
+                report = run_load(
+                    store, files, links, rejects=rejects, mapping=mapping, progress=bar.update
+                )
+        else:
+            report = run_load(store, files, links, rejects=rejects, mapping=mapping)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"read {report.read}, loaded {report.loaded}, rejected {report.rejected}")
+        for f in report.files:
+            click.echo(
+                f"  {f.path} ({f.kind}): read {f.read}, loaded {f.loaded}, rejected {f.rejected}"
+            )
+            for note in f.notes:
+                click.echo(f"    note: {note}")
+        for reason, n in report.rejected_by_reason.most_common():
+            click.echo(f"  rejected {n}: {reason}")
+        for typ, n in sorted(report.unparsed_by_type.items()):
+            click.echo(f"  left unparsed (kept on the ad, not linked): {n} {typ}")
+        if report.rejects_path:
+            click.echo(f"rejected rows and reasons: {report.rejects_path}")
+    unusable = report.unusable_files()
+    if unusable:
+        names = ", ".join(f.path for f in unusable)
+        raise click.ClickException(
+            f"no usable row in {names}; see {report.rejects_path or 'the counts above'}"
+        )
+
+
+@main.command()
+@click.option(
+    "--method",
+    type=click.Choice(["louvain", "leiden", "components"]),
+    default="louvain",
+    show_default=True,
+)
+@click.option(
+    "--resolution",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Louvain/Leiden resolution: higher gives smaller groups.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed: the same seed gives the same groups.",
+)
+@click.option(
+    "--ignore",
+    "ignore_file",
+    type=click.Path(path_type=Path),
+    help="A file of identifiers never to link on, one `kind:value` a line (e.g. phone:+31201234567).",
+)
+@click.option(
+    "--image-distance",
+    type=int,
+    default=10,
+    show_default=True,
+    help="Pictures whose hashes differ in at most this many of 64 bits count as the same picture.",
+)
+@pass_ctx
+@friendly
+def cluster(
+    ctx: Context,
+    method: str,
+    resolution: float,
+    seed: int,
+    ignore_file: Path | None,
+    image_distance: int,
+) -> None:
+    """Find the groups behind the ads and write them to the store.
+
+    \b
+    Example:
+      graphthb cluster --method louvain --seed 7
+    """
+    from graphthb.analysis.graph import Settings
+    from graphthb.analysis.groups import cluster as run_cluster
+
+    settings = Settings(image_distance=image_distance, ignore=_read_ignore(ignore_file))
+    with ctx.store() as store:
+        say(f"clustering the ads in {store.location} ...")
+        result = run_cluster(
+            store, method=method, resolution=resolution, seed=seed, settings=settings
+        )
+    multi = result.organised
+    say(
+        f"{len(result.groups)} groups ({len(multi)} with two or more ads), method {method}, seed {seed}"
+    )
+    for note in result.notes:
+        say(f"note: {note}")
+    say("next: graphthb groups --top 10")
+
+
+def _read_ignore(path: Path | None) -> frozenset[tuple[str, str]]:
+    if path is None:
+        return frozenset()
+    from graphthb.ingest.records import Reject, resolve
+
+    try:
+        lines = path.read_text("utf-8-sig").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read ignore file {path}: {exc.strerror}") from None
+    out = set()
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, sep, value = line.partition(":")
+        if not sep:
+            raise InputError(f"{path}:{number}: write `kind:value`, e.g. phone:+31201234567")
+        try:
+            k, key, _ = resolve(kind, value.strip(), "ignored")
+        except Reject as exc:
+            raise InputError(f"{path}:{number}: {exc}") from None
+        out.add((k, key))
+    return frozenset(out)
+
+
+@main.command()
+@click.option("--top", type=int, default=10, show_default=True, help="How many groups, best first.")
+@click.option("--all", "show_all", is_flag=True, help="Every group, lone ads included.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@pass_ctx
+@friendly
+def groups(ctx: Context, top: int, show_all: bool, fmt: str) -> None:
+    """List the groups, ranked by how likely they are organised.
+
+    \b
+    Example:
+      graphthb groups --top 5
+      graphthb groups --all --format json > groups.json
+    """
+    from graphthb.analysis.groups import read_groups
+
+    with ctx.store() as store:
+        found = read_groups(store)
+    if not found:
+        raise GraphthbError("no groups yet: run `graphthb cluster` first")
+    chosen = found if show_all else found[:top]
+    if fmt == "json":
+        click.echo(json.dumps([g.as_dict() for g in chosen], indent=2, ensure_ascii=False))
+        return
+    rows = [[g.group_id, g.score, g.size, ",".join(g.countries), g.summary] for g in chosen]
+    click.echo(render(["group", "score", "ads", "countries", "summary"], rows, fmt, width=100))
+
+
+@main.command()
+@click.argument("group_id")
+@click.option(
+    "--evidence",
+    is_flag=True,
+    help="Also list every fact that binds the group, with its provenance.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_ctx
+@friendly
+def show(ctx: Context, group_id: str, evidence: bool, fmt: str) -> None:
+    """Explain one group: its score indicator by indicator, and what binds it.
+
+    \b
+    Example:
+      graphthb show G-1a2b3c4d --evidence
+    """
+    from graphthb.analysis.explain import explain_text, group_facts
+    from graphthb.analysis.groups import read_group
+
+    with ctx.store() as store:
+        group = read_group(store, group_id)
+        facts = group_facts(store, group) if evidence else None
+    if fmt == "json":
+        out = group.as_dict()
+        if facts is not None:
+            out["facts"] = facts
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        click.echo(explain_text(group, facts))
+
+
+@main.command()
+@click.argument("cypher", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    help="Read the query from a .cypher file.",
+)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter (repeatable); VALUE is JSON if it parses as JSON, else text.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--write", is_flag=True, help="Allow the query to change the store.")
+@pass_ctx
+@friendly
+def query(
+    ctx: Context,
+    cypher: str | None,
+    file: Path | None,
+    params: tuple[str, ...],
+    fmt: str,
+    write: bool,
+) -> None:
+    """Run a Cypher query; read-only unless --write.
+
+    Values go in as parameters ($name), never into the query text.
+
+    \b
+    Example:
+      graphthb query "MATCH (p:Phone)<-[:HAS_PHONE]-(a:Ad) RETURN p.key, count(a) AS ads ORDER BY ads DESC LIMIT 5"
+      graphthb query -f cypher/personas_per_phone.cypher --param min_personas=3
+    """
+    if (cypher is None) == (file is None):
+        raise click.UsageError("give a query or -f FILE, not both and not neither")
+    if file is not None:
+        try:
+            cypher = file.read_text("utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read {file}: {exc.strerror}") from None
+    bound = _parse_params(params)
+    with ctx.store() as store:
+        result = store.query(cypher or "", bound, write=write)
+    click.echo(render(result.columns, result.rows, fmt))
+
+
+def _parse_params(items: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        try:
+            out[name] = json.loads(value)
+        except json.JSONDecodeError:
+            out[name] = value
+    return out
+
+
+@main.command()
+@click.option(
+    "--truth", type=click.Path(path_type=Path), required=True, help="A truth file: record_id,group."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_ctx
+@friendly
+def evaluate(ctx: Context, truth: Path, fmt: str) -> None:
+    """Score the current groups against planted truth (synthetic worlds only).
+
+    \b
+    Example:
+      graphthb evaluate --truth sample_data/truth.csv
+    """
+    from graphthb.analysis.evaluate import read_truth, score
+    from graphthb.analysis.groups import read_groups
+
+    truth_map = read_truth(truth)
+    with ctx.store() as store:
+        found = read_groups(store)
+    if not found:
+        raise GraphthbError("no groups yet: run `graphthb cluster` first")
+    predicted = {m: g.group_id for g in found for m in g.members}
+    figures = score(predicted, truth_map, [g.group_id for g in found])
+    if fmt == "json":
+        click.echo(json.dumps(figures, indent=2))
+    else:
+        for name, value in figures.items():
+            shown = f"{value:.4f}" if isinstance(value, float) else value
+            click.echo(f"{name:>24}  {shown}")
+
+
+@main.command()
+@click.option("--records", "n", type=int, default=3000, show_default=True, help="How many records.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write records.csv, links.csv and truth.csv into.",
+)
+@friendly
+def synth(n: int, seed: int, out: Path) -> None:
+    """Write a synthetic trafficking world: records, links and truth.
+
+    Everything in it is invented; it exists to test and demonstrate graphthb.
+
+    \b
+    Example:
+      graphthb synth --records 10000 --seed 3 -o world/
+    """
+    from graphthb.synth import generate
+
+    if n < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--records")
+    out.mkdir(parents=True, exist_ok=True)
+    counts = generate(out, n, seed)
+    say(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@main.command()
+@click.argument("group_id", required=False)
+@click.option(
+    "--around",
+    metavar="KIND:VALUE",
+    help="Draw everything near one identifier, e.g. phone:+31612345678 or ad:R-0001.",
+)
+@click.option("--hops", type=click.IntRange(1, 4), default=2, show_default=True)
+@click.option("--overview", is_flag=True, help="Draw every group as one node.")
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), required=True, help="The HTML file to write."
+)
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help="Show potential victims' persona names, ages and pictures instead of pseudonyms.",
+)
+@pass_ctx
+@friendly
+def view(
+    ctx: Context,
+    group_id: str | None,
+    around: str | None,
+    hops: int,
+    overview: bool,
+    out: Path,
+    reveal: bool,
+) -> None:
+    """Write an interactive network view as one self-contained HTML file.
+
+    \b
+    Example:
+      graphthb view G-1a2b3c4d -o group.html
+      graphthb view --around phone:+31612345678 --hops 2 -o phone.html
+      graphthb view --overview -o overview.html
+    """
+    from graphthb import views
+
+    chosen = sum(x is not None and x is not False for x in (group_id, around, overview or None))
+    if chosen != 1:
+        raise click.UsageError("give one of GROUP_ID, --around KIND:VALUE or --overview")
+    with ctx.store() as store:
+        if group_id:
+            info = views.group_view(store, group_id, out, reveal=reveal)
+        elif around:
+            kind_word, sep, value = around.partition(":")
+            if not sep:
+                raise click.BadParameter(
+                    "write KIND:VALUE, e.g. phone:+31612345678", param_hint="--around"
+                )
+            from graphthb.ingest.records import Reject, resolve
+
+            try:
+                kind, key, _ = resolve(kind_word, value.strip(), "around")
+            except Reject as exc:
+                raise click.BadParameter(str(exc), param_hint="--around") from None
+            info = views.around_view(store, kind, key, hops, out, reveal=reveal)
+        else:
+            info = views.overview(store, out)
+    for note in getattr(info, "notes", []):
+        say(f"note: {note}")
+    say(f"wrote {info.path} ({info.nodes} nodes, {info.edges} edges); open it in any browser")
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["graphml", "gexf", "csv", "json"]), required=True
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A file (graphml, gexf, json) or a folder (csv).",
+)
+@pass_ctx
+@friendly
+def export(ctx: Context, fmt: str, out: Path) -> None:
+    """Export the graph: GraphML or GEXF for Gephi, CSV for neo4j-admin import, JSON for scripts.
+
+    \b
+    Example:
+      graphthb export --format gexf -o case.gexf
+      graphthb export --format csv -o import/
+    """
+    from graphthb.exporting import export as run_export
+
+    with ctx.store() as store:
+        written = run_export(store, fmt, out)
+    say(f"wrote {', '.join(str(p) for p in written)}")
+
+
+@main.command()
+@click.option(
+    "--views",
+    "views_dir",
+    type=click.Path(path_type=Path),
+    default=Path("graphthb-views"),
+    show_default=True,
+    help="Folder for the HTML views.",
+)
+@click.option(
+    "--top", type=int, default=5, show_default=True, help="How many groups to show and draw."
+)
+@pass_ctx
+@friendly
+def demo(ctx: Context, views_dir: Path, top: int) -> None:
+    """Load the bundled synthetic sample, cluster it, show the top groups, draw them.
+
+    Uses the same store as every other command (the embedded default unless
+    --db says otherwise), so `graphthb query` can ask it questions afterwards.
+
+    \b
+    Example:
+      graphthb demo
+      graphthb query "MATCH (g:Group) RETURN g.key, g.score ORDER BY g.score DESC LIMIT 3"
+    """
+    from graphthb.demo import run_demo
+
+    with ctx.store() as store:
+        run_demo(store, views_dir, top=top, echo=click.echo, say=say)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
