@@ -408,14 +408,15 @@ def query(
       graphthb query "MATCH (p:Phone)<-[:HAS_PHONE]-(a:Ad) RETURN p.key, count(a) AS ads ORDER BY ads DESC LIMIT 5"
       graphthb query -f cypher/personas_per_phone.cypher --param min_personas=3
     """
+    from graphthb.queries import load_query
+
     if (cypher is None) == (file is None):
         raise click.UsageError("give a query or -f FILE, not both and not neither")
-    if file is not None:
-        try:
-            cypher = file.read_text("utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot read {file}: {exc.strerror}") from None
     bound = _parse_params(params)
+    if file is not None:
+        saved = load_query(file)
+        cypher = saved.text
+        bound = saved.bind(bound)
     with ctx.store() as store:
         result = store.query(cypher or "", bound, write=write)
     click.echo(render(result.columns, result.rows, fmt))

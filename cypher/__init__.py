@@ -1,0 +1,1 @@
+"""The Cypher library: shipped inside graphthb as the package graphthb.cypher."""
