@@ -9,6 +9,7 @@ in read transactions, so a query that writes is refused by the server itself.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
@@ -43,8 +44,13 @@ class Neo4jStore(Store):
         self.database = database or None
         self.metadata = metadata or {}
         auth = (user or "neo4j", password or "")
+        # How long a managed transaction is retried on transient errors and lost
+        # connections before the command gives up (the driver's default is 30 s).
+        retry = float(os.environ.get("GRAPHTHB_NEO4J_RETRY_SECONDS", "30"))
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=auth, max_transaction_retry_time=retry, connection_timeout=10
+            )
             self._driver.verify_connectivity()
             # A database that does not exist only shows itself on first use.
             with self._driver.session(database=self.database) as session:
@@ -76,8 +82,11 @@ class Neo4jStore(Store):
     def _close_driver(self) -> None:
         driver = getattr(self, "_driver", None)
         if driver is not None:
-            driver.close()
             self._driver = None
+            try:
+                driver.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection must not mask the real error
+                pass
 
     # -- schema ---------------------------------------------------------------------
 
