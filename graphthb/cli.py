@@ -7,6 +7,7 @@ Data goes to stdout, messages and progress to stderr. Exit codes: 0 success,
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from graphthb import __version__
+from graphthb.audit import AuditTrail, audit_path_for
 from graphthb.errors import GraphthbError, InputError
 from graphthb.output import FORMATS, render
 from graphthb.store import DEFAULT_DB, Store, is_neo4j_uri, open_store, resolve_db
@@ -26,12 +28,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class Context:
     def __init__(
-        self, db: str | None, user: str | None, password: str | None, database: str | None
+        self,
+        db: str | None,
+        user: str | None,
+        password: str | None,
+        database: str | None,
+        reason: str | None,
     ):
         self.db = db
         self.user = user
         self.password = password
         self.database = database
+        self.reason = reason
+        #: how many records the command touched, for the audit trail
+        self.touched: int | None = None
 
     @property
     def setting(self) -> str:
@@ -39,11 +49,41 @@ class Context:
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        store = open_store(self.db, user=self.user, password=self.password, database=self.database)
+        """Open the store; when the command ends, append its audit entry."""
+        click_ctx = click.get_current_context()
+        command = click_ctx.info_name or "?"
+        args = [
+            f"{k}={v}"
+            for k, v in sorted(click_ctx.params.items())
+            if v not in (None, False, (), [])
+        ]
+        meta = {"app": "graphthb", "command": command, "user": _user(), "reason": self.reason or ""}
+        store = open_store(
+            self.db, user=self.user, password=self.password, database=self.database, metadata=meta
+        )
+        outcome = "error"
         try:
             yield store
+            outcome = "ok"
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            raise
         finally:
             store.close()
+            AuditTrail(audit_path_for(self.setting)).append(
+                command=command,
+                args=args,
+                store=store.location,
+                reason=self.reason,
+                touched=self.touched,
+                outcome=outcome,
+            )
+
+
+def _user() -> str:
+    import getpass
+
+    return os.environ.get("GRAPHTHB_USER") or getpass.getuser()
 
 
 def say(message: str) -> None:
@@ -94,9 +134,19 @@ def _progress(label: str, total: int | None = None) -> Any:
 @click.option(
     "--database", envvar="NEO4J_DATABASE", help="Neo4j database (default NEO4J_DATABASE)."
 )
+@click.option(
+    "--reason",
+    envvar="GRAPHTHB_REASON",
+    help="The case or justification, written to the audit trail (also GRAPHTHB_REASON).",
+)
 @click.pass_context
 def main(
-    ctx: click.Context, db: str | None, user: str | None, password: str | None, database: str | None
+    ctx: click.Context,
+    db: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+    reason: str | None,
 ) -> None:
     """Link analysis of online ads for investigators of human trafficking.
 
@@ -108,7 +158,7 @@ def main(
       graphthb demo
       graphthb load ads.csv --links links.csv && graphthb cluster && graphthb groups
     """
-    ctx.obj = Context(db, user, password, database)
+    ctx.obj = Context(db, user, password, database, reason)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -191,6 +241,7 @@ def load(
                 )
         else:
             report = run_load(store, files, links, rejects=rejects, mapping=mapping)
+        ctx.touched = report.loaded
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -274,6 +325,7 @@ def cluster(
         result = run_cluster(
             store, method=method, resolution=resolution, seed=seed, settings=settings
         )
+        ctx.touched = sum(g.size for g in result.groups)
     multi = result.organised
     say(
         f"{len(result.groups)} groups ({len(multi)} with two or more ads), method {method}, seed {seed}"
@@ -326,9 +378,10 @@ def groups(ctx: Context, top: int, show_all: bool, fmt: str) -> None:
 
     with ctx.store() as store:
         found = read_groups(store)
+        chosen = found if show_all else found[:top]
+        ctx.touched = sum(g.size for g in chosen)
     if not found:
         raise GraphthbError("no groups yet: run `graphthb cluster` first")
-    chosen = found if show_all else found[:top]
     if fmt == "json":
         click.echo(json.dumps([g.as_dict() for g in chosen], indent=2, ensure_ascii=False))
         return
@@ -361,6 +414,7 @@ def show(ctx: Context, group_id: str, evidence: bool, fmt: str) -> None:
     with ctx.store() as store:
         group = read_group(store, group_id)
         facts = group_facts(store, group) if evidence else None
+        ctx.touched = group.size
     if fmt == "json":
         out = group.as_dict()
         if facts is not None:
@@ -419,6 +473,7 @@ def query(
         bound = saved.bind(bound)
     with ctx.store() as store:
         result = store.query(cypher or "", bound, write=write)
+        ctx.touched = len(result.rows)
     click.echo(render(result.columns, result.rows, fmt))
 
 
@@ -620,6 +675,80 @@ def demo(ctx: Context, views_dir: Path, top: int) -> None:
 
     with ctx.store() as store:
         run_demo(store, views_dir, top=top, echo=click.echo, say=say)
+
+
+@main.command()
+@click.option("--source", required=True, help="The source (collection or batch name) to remove.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_ctx
+@friendly
+def purge(ctx: Context, source: str, yes: bool) -> None:
+    """Delete every fact from one source, and every node left without facts.
+
+    Groups are removed too (run `graphthb cluster` again). What is deleted is
+    gone from the store; the audit trail records that it happened.
+
+    \b
+    Example:
+      graphthb --reason "retention ended, case 2025-117" purge --source sweep-3
+    """
+    with ctx.store() as store:
+        if not yes and sys.stdin.isatty():
+            click.confirm(
+                f"delete every fact from source {source!r} in {store.location}?",
+                abort=True,
+                err=True,
+            )
+        removed = store.purge_source(source)
+        ctx.touched = removed.get("Ad", 0)
+    for what, n in removed.items():
+        click.echo(f"removed {n} {what}")
+
+
+@main.group()
+def audit() -> None:
+    """Read and check the audit trail of a store.
+
+    \b
+    Example:
+      graphthb audit show --last 20
+      graphthb audit verify
+    """
+
+
+@audit.command("show")
+@click.option(
+    "--last", type=int, default=50, show_default=True, help="How many of the latest entries."
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@pass_ctx
+@friendly
+def audit_show(ctx: Context, last: int, fmt: str) -> None:
+    """List the latest audit entries.
+
+    \b
+    Example:
+      graphthb audit show --last 20 --format json
+    """
+    trail = AuditTrail(audit_path_for(ctx.setting))
+    entries = trail.entries()[-last:] if last > 0 else []
+    cols = ["seq", "at", "user", "command", "args", "reason", "touched", "outcome"]
+    click.echo(render(cols, [[e.get(c) for c in cols] for e in entries], fmt))
+
+
+@audit.command("verify")
+@pass_ctx
+@friendly
+def audit_verify(ctx: Context) -> None:
+    """Check that no audit entry was edited, removed or moved.
+
+    \b
+    Example:
+      graphthb audit verify
+    """
+    path = audit_path_for(ctx.setting)
+    n = AuditTrail(path).verify()
+    click.echo(f"{path}: {n} entries, chain intact")
 
 
 if __name__ == "__main__":  # pragma: no cover

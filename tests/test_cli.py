@@ -13,7 +13,19 @@ from graphthb import __version__
 from graphthb.cli import main
 from graphthb.store import open_store
 
-COMMANDS = ["init", "load", "cluster", "groups", "show", "view", "query", "evaluate", "synth", "export", "demo"]
+COMMANDS = [
+    "init",
+    "load",
+    "cluster",
+    "groups",
+    "show",
+    "view",
+    "query",
+    "evaluate",
+    "synth",
+    "export",
+    "demo",
+]
 
 
 @pytest.fixture
@@ -27,7 +39,9 @@ def db(tmp_path: Path) -> str:
     with open_store(path) as store:
         store.write_batch(
             {
-                "Ad": pd.DataFrame({"key": ["r1", "r2"], "persona": ["Anna", "Mia"], "country": ["NL", "DE"]}),
+                "Ad": pd.DataFrame(
+                    {"key": ["r1", "r2"], "persona": ["Anna", "Mia"], "country": ["NL", "DE"]}
+                ),
                 "Phone": pd.DataFrame({"key": ["+31612345678"]}),
             },
             {
@@ -75,18 +89,33 @@ def test_query_table_json_csv(runner: CliRunner, db: str) -> None:
 def test_query_parameters_are_bound(runner: CliRunner, db: str) -> None:
     result = runner.invoke(
         main,
-        ["--db", db, "query", "MATCH (a:Ad) WHERE a.persona = $p RETURN a.key AS k", "--param", "p=Anna", "--format", "json"],
+        [
+            "--db",
+            db,
+            "query",
+            "MATCH (a:Ad) WHERE a.persona = $p RETURN a.key AS k",
+            "--param",
+            "p=Anna",
+            "--format",
+            "json",
+        ],
     )
     assert json.loads(result.output) == [{"k": "r1"}]
 
 
 def test_db_from_environment(runner: CliRunner, db: str) -> None:
-    result = runner.invoke(main, ["query", "MATCH (a:Ad) RETURN count(a) AS n", "--format", "csv"], env={"GRAPHTHB_DB": db})
+    result = runner.invoke(
+        main,
+        ["query", "MATCH (a:Ad) RETURN count(a) AS n", "--format", "csv"],
+        env={"GRAPHTHB_DB": db},
+    )
     assert result.output.splitlines() == ["n", "2"]
 
 
 def test_library_query_by_name_with_defaults(runner: CliRunner, db: str) -> None:
-    result = runner.invoke(main, ["--db", db, "query", "-f", "personas_per_phone", "--format", "json"])
+    result = runner.invoke(
+        main, ["--db", db, "query", "-f", "personas_per_phone", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [{"phone": "+31612345678", "personas": 2, "ads": 2}]
     missing = runner.invoke(main, ["--db", db, "query", "-f", "group_timeline"])
@@ -108,7 +137,9 @@ def test_library_query_by_name_with_defaults(runner: CliRunner, db: str) -> None
         (["frobnicate"], 2, "No such command"),
     ],
 )
-def test_mistakes_get_one_line_and_the_right_exit(runner: CliRunner, db: str, args: list[str], code: int, message: str) -> None:
+def test_mistakes_get_one_line_and_the_right_exit(
+    runner: CliRunner, db: str, args: list[str], code: int, message: str
+) -> None:
     result = runner.invoke(main, ["--db", db, *args])
     assert result.exit_code == code, result.output
     assert message in result.output
@@ -117,7 +148,10 @@ def test_mistakes_get_one_line_and_the_right_exit(runner: CliRunner, db: str, ar
 
 
 def test_write_query_with_write_flag(runner: CliRunner, db: str) -> None:
-    result = runner.invoke(main, ["--db", db, "query", "MATCH (a:Ad {key: $k}) DETACH DELETE a", "-p", "k=r2", "--write"])
+    result = runner.invoke(
+        main,
+        ["--db", db, "query", "MATCH (a:Ad {key: $k}) DETACH DELETE a", "-p", "k=r2", "--write"],
+    )
     assert result.exit_code == 0, result.output
     with open_store(db) as store:
         assert store.count_nodes()["Ad"] == 1

@@ -50,11 +50,45 @@ RECORDS = [
     {"record_id": "r4", "collected_at": "yesterday-ish", "title": "bad date"},
 ]
 LINKS = [
-    {"subject_kind": "person", "subject": "P-1", "relation": "CONTROLS", "object_kind": "person", "object": "P-2", "role": "controller"},
-    {"subject_kind": "person", "subject": "P-2", "relation": "APPEARS_IN", "object_kind": "ad", "object": "r1", "role": "potential_victim"},
-    {"subject_kind": "person", "subject": "P-1", "relation": "USES", "object_kind": "phone", "object": "+31 6 12345678", "role": "controller"},
-    {"subject_kind": "person", "subject": "P-1", "relation": "USES", "object_kind": "wallet", "object": "btc:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "role": "suspect"},
-    {"subject_kind": "starship", "subject": "x", "relation": "USES", "object_kind": "phone", "object": "+31612345678"},
+    {
+        "subject_kind": "person",
+        "subject": "P-1",
+        "relation": "CONTROLS",
+        "object_kind": "person",
+        "object": "P-2",
+        "role": "controller",
+    },
+    {
+        "subject_kind": "person",
+        "subject": "P-2",
+        "relation": "APPEARS_IN",
+        "object_kind": "ad",
+        "object": "r1",
+        "role": "potential_victim",
+    },
+    {
+        "subject_kind": "person",
+        "subject": "P-1",
+        "relation": "USES",
+        "object_kind": "phone",
+        "object": "+31 6 12345678",
+        "role": "controller",
+    },
+    {
+        "subject_kind": "person",
+        "subject": "P-1",
+        "relation": "USES",
+        "object_kind": "wallet",
+        "object": "btc:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+        "role": "suspect",
+    },
+    {
+        "subject_kind": "starship",
+        "subject": "x",
+        "relation": "USES",
+        "object_kind": "phone",
+        "object": "+31612345678",
+    },
 ]
 
 
@@ -104,9 +138,15 @@ def test_identifiers_meet_across_formats_and_text(store: Store, files, tmp_path:
     ).records()
     assert {(r["ad"], r["phone"]) for r in rows} == {("r1", "+31612345678"), ("r2", "+31612345678")}
     # the analyst's phone, written another way, is the same node
-    uses = store.query("MATCH (p:Person)-[:USES]->(x:Phone) RETURN p.key AS person, x.key AS phone").records()
+    uses = store.query(
+        "MATCH (p:Person)-[:USES]->(x:Phone) RETURN p.key AS person, x.key AS phone"
+    ).records()
     assert uses == [{"person": "P-1", "phone": "+31612345678"}]
-    ad = store.read_nodes("Ad", ["country", "unparsed", "extra", "origin", "age"]).set_index("key").loc["r1"]
+    ad = (
+        store.read_nodes("Ad", ["country", "unparsed", "extra", "origin", "age"])
+        .set_index("key")
+        .loc["r1"]
+    )
     assert ad["country"] == "NL"
     assert json.loads(ad["unparsed"]) == {"phones": ["12345"]}
     assert json.loads(ad["extra"]) == {"views": "77"}
@@ -151,7 +191,9 @@ def test_a_file_with_no_usable_row_writes_nothing(embedded_store: Store, tmp_pat
     assert embedded_store.count_nodes()["Ad"] == 0
 
 
-def test_an_unreadable_file_stops_before_writing(embedded_store: Store, files, tmp_path: Path) -> None:
+def test_an_unreadable_file_stops_before_writing(
+    embedded_store: Store, files, tmp_path: Path
+) -> None:
     records, _ = files
     with pytest.raises(InputError):
         load(embedded_store, [records, tmp_path / "missing.csv"], rejects=tmp_path / "rejects.csv")
@@ -160,7 +202,9 @@ def test_an_unreadable_file_stops_before_writing(embedded_store: Store, files, t
 
 def test_hostile_text_is_stored_as_text(embedded_store: Store, tmp_path: Path) -> None:
     evil = "'}) MATCH (n) DETACH DELETE n // <script>alert(1)</script>"
-    path = _write_csv(tmp_path / "evil.csv", [{"record_id": evil, "title": evil, "persona": evil, "city": evil}])
+    path = _write_csv(
+        tmp_path / "evil.csv", [{"record_id": evil, "title": evil, "persona": evil, "city": evil}]
+    )
     load(embedded_store, [path], rejects=tmp_path / "rejects.csv")
     ad = embedded_store.read_nodes("Ad", ["title", "persona"])
     assert ad["key"].tolist() == [evil] and ad["title"].tolist() == [evil]
@@ -169,9 +213,20 @@ def test_hostile_text_is_stored_as_text(embedded_store: Store, tmp_path: Path) -
 _cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.fixed_dictionaries({"record_id": _cell, "collected_at": _cell, "phones": _cell, "text": _cell}), max_size=8))
-def test_property_every_row_ends_loaded_or_rejected(embedded_store: Store, tmp_path_factory, rows) -> None:
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {"record_id": _cell, "collected_at": _cell, "phones": _cell, "text": _cell}
+        ),
+        max_size=8,
+    )
+)
+def test_property_every_row_ends_loaded_or_rejected(
+    embedded_store: Store, tmp_path_factory, rows
+) -> None:
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "rows.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

@@ -29,7 +29,9 @@ def _records(path: Path) -> Path:
         writer.writerow(["record_id", "country", "phones", "persona", "city"])
         for i in range(N_RECORDS):
             # Valid Dutch mobile numbers, shared by a few ads each.
-            writer.writerow([f"R{i:06d}", "NL", f"+316{12000000 + i // 3:08d}", f"P{i % 97}", f"C{i % 13}"])
+            writer.writerow(
+                [f"R{i:06d}", "NL", f"+316{12000000 + i // 3:08d}", f"P{i % 97}", f"C{i % 13}"]
+            )
     return path
 
 
@@ -76,9 +78,10 @@ def test_server_killed_mid_load_then_load_again(tmp_path: Path) -> None:
         again = _cli(server.uri, env, "load", str(records), "--rejects", str(tmp_path / "r2.csv"))
         out, err = again.communicate(timeout=600)
         assert again.returncode == 0, err
-        with open_store(server.uri, user=server.user, password=server.password) as neo, open_store(
-            str(tmp_path / "reference.lbug")
-        ) as reference:
+        with (
+            open_store(server.uri, user=server.user, password=server.password) as neo,
+            open_store(str(tmp_path / "reference.lbug")) as reference,
+        ):
             from graphthb.ingest.loader import load
 
             load(reference, [records], rejects=tmp_path / "r3.csv")

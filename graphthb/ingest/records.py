@@ -389,8 +389,6 @@ def link_rows(
 
     source = _text(row.get("source")) or default_source
     for kind, key, props in ((s_kind, s_key, s_props), (o_kind, o_key, o_props)):
-        if kind == "Person":
-            props = {**props, "source": source}
         out.node(kind, key, **props)
     if role is not None:
         roles[s_key] = role

@@ -248,6 +248,69 @@ class Store(ABC):
             nodes, out[["src", "dst", *[c for c in out.columns if c not in ("src", "dst")]]]
         )
 
+    def sources(self) -> dict[str, int]:
+        """Every source named in the store, with how many facts carry it."""
+        counts: dict[str, int] = {}
+        for rel in SCHEMA.relationships:
+            if rel == "MEMBER_OF":
+                continue
+            for source, n in self.query(
+                f"MATCH ()-[e:{rel}]->() RETURN e.source AS source, count(e) AS n"
+            ).rows:
+                counts[source or ""] = counts.get(source or "", 0) + n
+        return dict(sorted(counts.items()))
+
+    def purge_source(self, source: str) -> dict[str, int]:
+        """Remove every fact from ``source`` and every node left without facts.
+
+        Ads collected in that source go with their relationships; identifiers,
+        persons and the rest go when no relationship is left to them. Groups
+        are removed too: they were computed from facts that are gone, and
+        `graphthb cluster` makes them again. Raises NotFoundError, changing
+        nothing, when no fact carries ``source``.
+        """
+        from graphthb.errors import NotFoundError
+
+        known = self.sources()
+        ads = self._count_param("MATCH (a:Ad) WHERE a.source = $s RETURN count(a)", source)
+        if not known.get(source) and not ads:
+            names = ", ".join(repr(k) for k in known) or "none"
+            raise NotFoundError(
+                f"no fact comes from source {source!r}; nothing changed (sources: {names})"
+            )
+        removed: dict[str, int] = {}
+        for rel in SCHEMA.relationships:
+            n = self._count_param(
+                f"MATCH ()-[e:{rel}]->() WHERE e.source = $s RETURN count(e)", source
+            )
+            if n:
+                self.query(
+                    f"MATCH ()-[e:{rel}]->() WHERE e.source = $s DELETE e",
+                    {"s": source},
+                    write=True,
+                )
+                removed[rel] = n
+        if ads:
+            self.query(
+                "MATCH (a:Ad) WHERE a.source = $s DETACH DELETE a", {"s": source}, write=True
+            )
+            removed["Ad"] = ads
+        groups = self._count("MATCH (g:Group) RETURN count(g)")
+        if groups:
+            self.delete_groups()
+            removed["Group"] = groups
+        for kind in SCHEMA.nodes:
+            if kind in ("Ad", "Group"):
+                continue
+            n = self._count(f"MATCH (n:{kind}) WHERE NOT (n)--() RETURN count(n)")
+            if n:
+                self.query(f"MATCH (n:{kind}) WHERE NOT (n)--() DELETE n", write=True)
+                removed[kind] = n
+        return removed
+
+    def _count_param(self, cypher: str, value: str) -> int:
+        return int(self.query(cypher, {"s": value}).rows[0][0])
+
     def delete_groups(self) -> None:
         """Remove every Group node and its MEMBER_OF relationships."""
         self.query("MATCH (g:Group) DETACH DELETE g", write=True)

@@ -9,6 +9,7 @@ in read transactions, so a query that writes is refused by the server itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -83,10 +84,9 @@ class Neo4jStore(Store):
         driver = getattr(self, "_driver", None)
         if driver is not None:
             self._driver = None
-            try:
+            # Closing a dead connection must not mask the error that killed it.
+            with contextlib.suppress(Exception):
                 driver.close()
-            except Exception:  # noqa: BLE001 - closing a dead connection must not mask the real error
-                pass
 
     # -- schema ---------------------------------------------------------------------
 
