@@ -40,11 +40,12 @@ def _tables(
     store: Store,
 ) -> tuple[dict[str, pd.DataFrame], dict[tuple[str, str, str], pd.DataFrame]]:
     nodes = {kind: store.read_nodes(kind) for kind in SCHEMA.nodes}
-    edges = {edge: store.read_edges(edge) for edge in store.edge_keys()}
-    return (
-        {k: v for k, v in nodes.items() if len(v)},
-        {k: v for k, v in edges.items() if len(v)},
-    )
+    edges: dict[tuple[str, str, str], pd.DataFrame] = {}
+    for rel in SCHEMA.relationships:
+        df = store.read_rel(rel)
+        for (a, b), part in df.groupby(["src_kind", "dst_kind"], sort=True):
+            edges[(rel, a, b)] = part.drop(columns=["src_kind", "dst_kind"])
+    return {k: v for k, v in nodes.items() if len(v)}, edges
 
 
 def export(store: Store, fmt: str, out: Path) -> list[Path]:

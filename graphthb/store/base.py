@@ -212,13 +212,14 @@ class Store(ABC):
         """
         wanted = set(rels) if rels else set(SCHEMA.relationships)
         cols = edge_columns if edge_columns is not None else list(SCHEMA.provenance)
+        # One read per relationship type, whatever kinds it joins.
         parts = []
-        for edge in self.edge_keys():
-            if edge[0] not in wanted:
+        for rel in SCHEMA.relationships:
+            if rel not in wanted:
                 continue
-            df = self.read_edges(edge, cols)
+            df = self.read_rel(rel, cols)
             if len(df):
-                parts.append(df.assign(rel=edge[0], src_kind=edge[1], dst_kind=edge[2]))
+                parts.append(df.assign(rel=rel))
         edges = (
             pd.concat(parts, ignore_index=True)
             if parts
