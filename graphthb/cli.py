@@ -629,9 +629,14 @@ def view(
     required=True,
     help="A file (graphml, gexf, json) or a folder (csv).",
 )
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help="Keep potential victims' persona names, ages and pictures instead of pseudonyms.",
+)
 @pass_ctx
 @friendly
-def export(ctx: Context, fmt: str, out: Path) -> None:
+def export(ctx: Context, fmt: str, out: Path, reveal: bool) -> None:
     """Export the graph: GraphML or GEXF for Gephi, CSV for neo4j-admin import, JSON for scripts.
 
     \b
@@ -642,7 +647,9 @@ def export(ctx: Context, fmt: str, out: Path) -> None:
     from graphthb.exporting import export as run_export
 
     with ctx.store() as store:
-        written = run_export(store, fmt, out)
+        written, notes = run_export(store, fmt, out, reveal=reveal)
+    for note in notes:
+        say(f"note: {note}")
     say(f"wrote {', '.join(str(p) for p in written)}")
 
 

@@ -19,6 +19,7 @@ import networkx as nx
 import pandas as pd
 
 from graphthb.errors import GraphthbError
+from graphthb.privacy import Minimiser
 from graphthb.schema import SCHEMA
 from graphthb.store.base import Store
 
@@ -48,14 +49,55 @@ def _tables(
     return {k: v for k, v in nodes.items() if len(v)}, edges
 
 
-def export(store: Store, fmt: str, out: Path) -> list[Path]:
-    """Write the store's graph as ``fmt`` to ``out``; returns the files written."""
+def _minimise(
+    nodes: dict[str, pd.DataFrame],
+    edges: dict[tuple[str, str, str], pd.DataFrame],
+    minimiser: Minimiser,
+) -> None:
+    """Pseudonymise potential victims' persona names and pictures in place."""
+    if not minimiser.protected_ads:
+        return
+    if "Ad" in nodes:
+        nodes["Ad"] = pd.DataFrame([minimiser.ad(r) for r in nodes["Ad"].to_dict("records")])
+    # A picture of a potential victim is renamed everywhere it appears.
+    pictures: set[str] = set()
+    for (rel, _, _), df in edges.items():
+        if rel == "HAS_IMAGE":
+            pictures |= set(df.loc[df["src"].isin(minimiser.protected_ads), "dst"])
+    if not pictures:
+        return
+    rename = {p: minimiser.pseudonym("image", p) for p in pictures}
+    if "Image" in nodes:
+        nodes["Image"] = nodes["Image"].assign(key=nodes["Image"]["key"].replace(rename))
+    for (rel, a, b), df in list(edges.items()):
+        if a == "Image":
+            df = df.assign(src=df["src"].replace(rename))
+        if b == "Image":
+            df = df.assign(dst=df["dst"].replace(rename))
+        edges[(rel, a, b)] = df
+
+
+def export(
+    store: Store, fmt: str, out: Path, *, reveal: bool = False
+) -> tuple[list[Path], list[str]]:
+    """Write the store's graph as ``fmt`` to ``out``; returns the files written and notes."""
     if fmt not in EXPORT_FORMATS:
         raise GraphthbError(
             f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
         )
     nodes, edges = _tables(store)
-    out = Path(out)
+    minimiser = Minimiser.for_store(store, reveal)
+    _minimise(nodes, edges, minimiser)
+    notes = [n for n in [minimiser.note()] if n]
+    return _write(nodes, edges, fmt, Path(out)), notes
+
+
+def _write(
+    nodes: dict[str, pd.DataFrame],
+    edges: dict[tuple[str, str, str], pd.DataFrame],
+    fmt: str,
+    out: Path,
+) -> list[Path]:
     if fmt == "csv":
         return _admin_csv(nodes, edges, out)
     if not out.parent.exists():
