@@ -22,7 +22,12 @@ def _source(store: Store, source: str, ads: list[str], phone_of: dict[str, str])
                 {"src": list(phone_of), "dst": list(phone_of.values()), "source": source}
             ),
             ("USES", "Person", "Phone"): pd.DataFrame(
-                {"src": [f"P-{source}"], "dst": [next(iter(phone_of.values()))], "source": source, "relation": "USES"}
+                {
+                    "src": [f"P-{source}"],
+                    "dst": [next(iter(phone_of.values()))],
+                    "source": source,
+                    "relation": "USES",
+                }
             ),
         },
     )
@@ -30,7 +35,9 @@ def _source(store: Store, source: str, ads: list[str], phone_of: dict[str, str])
 
 def _load_a(store: Store) -> None:
     # Source a also names an ad of source b, so a fact of a touches b's ad.
-    _source(store, "a", ["a1", "a2"], {"a1": "+31612345678", "a2": "+31611111111", "b1": "+31611111111"})
+    _source(
+        store, "a", ["a1", "a2"], {"a1": "+31612345678", "a2": "+31611111111", "b1": "+31611111111"}
+    )
 
 
 def _load_b(store: Store) -> None:
@@ -55,7 +62,9 @@ def test_purge_equals_never_loaded(store: Store, tmp_path) -> None:
     )
     removed = store.purge_source("a")
     assert removed["Ad"] == 2 and removed["HAS_PHONE"] == 3 and removed["Group"] == 1
-    assert removed["Phone"] == 1 and removed["Person"] == 1  # +31611111111 and P-a had only a's facts
+    assert (
+        removed["Phone"] == 1 and removed["Person"] == 1
+    )  # +31611111111 and P-a had only a's facts
     with open_store(str(tmp_path / "never.lbug")) as never:
         _load_b(never)
         assert _snapshot(store) == _snapshot(never)
