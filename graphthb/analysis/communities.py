@@ -57,20 +57,26 @@ def _split(
     sizes = np.bincount(labels, minlength=labels.max() + 1)
     out = labels.copy()
     next_label = labels.max() + 1
+    total = float(links["w"].sum())
     for comp, part in links.groupby("c", sort=True):
         if sizes[comp] < _SPLIT_MIN_NODES:
             continue
+        # Louvain on one component alone would judge it against that component's
+        # own weight and split even a tight group. Scaling the resolution by the
+        # component's share of all weight keeps the null model of the whole graph,
+        # so each component is split exactly as Louvain on the whole graph would.
+        scaled = resolution * float(part["w"].sum()) / total
         g = nx.Graph()
         g.add_nodes_from(np.unique(np.concatenate([part["a"], part["b"]])).tolist())
         g.add_weighted_edges_from(part[["a", "b", "w"]].itertuples(index=False, name=None))
         if method == "louvain":
             found = nx.community.louvain_communities(
-                g, weight="weight", resolution=resolution, seed=seed
+                g, weight="weight", resolution=scaled, seed=seed
             )
         else:
             try:
                 found = nx.community.leiden_communities(
-                    g, weight="weight", resolution=resolution, seed=seed
+                    g, weight="weight", resolution=scaled, seed=seed
                 )
             except NotImplementedError:
                 raise GraphthbError(

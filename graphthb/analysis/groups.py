@@ -28,8 +28,8 @@ __all__ = ["Group", "ClusterResult", "cluster", "read_groups", "read_group", "IN
 
 CLUSTER_SOURCE = "graphthb cluster"
 _CRYPTO_ONLY = re.compile(
-    r"\b(crypto|btc|bitcoin|usdt|tether|eth|ether|trx|tron|monero|xmr)\b.{0,20}\bonly\b|"
-    r"\bonly\b.{0,20}\b(crypto|btc|bitcoin|usdt|tether|eth|trx|monero)\b",
+    r"\b(?:crypto|btc|bitcoin|usdt|tether|eth|ether|trx|tron|monero|xmr)\b.{0,20}\bonly\b|"
+    r"\bonly\b.{0,20}\b(?:crypto|btc|bitcoin|usdt|tether|eth|trx|monero)\b",
     re.IGNORECASE,
 )
 

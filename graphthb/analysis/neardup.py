@@ -78,7 +78,9 @@ def image_pairs(hashes: Sequence[str], max_distance: int = 10) -> np.ndarray:
                 continue
             left = np.repeat(np.nonzero(has)[0], counts[has])
             starts = np.repeat(lo[has], counts[has])
-            offsets = np.arange(len(left)) - np.repeat(np.cumsum(counts[has]) - counts[has], counts[has])
+            offsets = np.arange(len(left)) - np.repeat(
+                np.cumsum(counts[has]) - counts[has], counts[has]
+            )
             right = order[starts + offsets]
             keep = left < right
             if keep.any():
@@ -118,7 +120,7 @@ def text_pairs(
 
     shingled: list[tuple[int, list[bytes]]] = []
     for i, text in enumerate(texts):
-        if not text:
+        if not isinstance(text, str) or not text:
             continue
         words = _words(text)
         if len(words) < min_words:

@@ -1,0 +1,202 @@
+"""Linking and communities on a small hand-made world, on both stores."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+
+from graphthb.analysis.graph import Settings, build
+from graphthb.analysis.groups import cluster, read_group, read_groups
+from graphthb.store import Store
+
+HOTEL = "+31201234567"
+
+
+def _world(store: Store, *, shuffle: int | None = None) -> dict[str, list[str]]:
+    """Two organised groups, twenty independents, and a hotel desk number in many ads."""
+    ads, phones, wallets, images, handles = [], [], [], [], []
+    truth: dict[str, list[str]] = {"G1": [], "G2": []}
+    # G1: four personas across three countries, two burner phones shared, one wallet.
+    for i in range(12):
+        key = f"g1-{i:02d}"
+        truth["G1"].append(key)
+        ads.append({"key": key, "persona": ["Anna", "Lena", "Mia", "Ola"][i % 4], "country": ["NL", "BE", "DE"][i % 3],
+                    "city": ["Amsterdam", "Antwerpen", "Köln"][i % 3], "payment": "crypto only"})  # fmt: skip
+        phones.append((key, f"+3161111{i // 6:04d}"))
+        wallets.append((key, "btc:1G1wallet"))
+        images.append((key, f"{0xAAAA000000000000 + (i % 4):016x}"))
+    # G2: one controller's phone in every ad, telegram handle, pictures re-encoded.
+    for i in range(9):
+        key = f"g2-{i:02d}"
+        truth["G2"].append(key)
+        ads.append({"key": key, "persona": ["Ira", "Kira", "Vika"][i % 3], "country": ["PL", "CZ"][i % 2],
+                    "city": ["Warszawa", "Praha"][i % 2], "payment": "cash"})  # fmt: skip
+        phones.append((key, "+48512000001"))
+        handles.append((key, "telegram:vip_booking"))
+        images.append((key, f"{0x5555000000000000 ^ (1 << (i % 3)):016x}"))
+    # Independents: each has their own phone, two ads each; every third shows the hotel desk.
+    for j in range(20):
+        for k in range(2):
+            key = f"ind-{j:02d}-{k}"
+            ads.append(
+                {
+                    "key": key,
+                    "persona": "Anna",
+                    "country": "NL",
+                    "city": "Utrecht",
+                    "payment": "cash",
+                }
+            )
+            phones.append((key, f"+3162222{j:04d}"))
+            if (j + k) % 3 == 0:
+                phones.append((key, HOTEL))
+    # The hotel desk also appears in two ads of each group.
+    phones += [("g1-00", HOTEL), ("g2-00", HOTEL)]
+    rng = random.Random(shuffle)
+    if shuffle is not None:
+        for seq in (ads, phones, wallets, images, handles):
+            rng.shuffle(seq)
+
+    def edges(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+        return pd.DataFrame(pairs, columns=["src", "dst"]).assign(source="world")
+
+    store.write_batch(
+        {
+            "Ad": pd.DataFrame(ads),
+            "Phone": pd.DataFrame({"key": sorted({p for _, p in phones})}),
+            "Wallet": pd.DataFrame({"key": sorted({w for _, w in wallets})}),
+            "Image": pd.DataFrame({"key": sorted({i for _, i in images})}),
+            "Handle": pd.DataFrame({"key": sorted({h for _, h in handles})}),
+        },
+        {
+            ("HAS_PHONE", "Ad", "Phone"): edges(phones),
+            ("HAS_WALLET", "Ad", "Wallet"): edges(wallets),
+            ("HAS_IMAGE", "Ad", "Image"): edges(images),
+            ("HAS_HANDLE", "Ad", "Handle"): edges(handles),
+        },
+    )
+    return truth
+
+
+def _membership(groups) -> dict[str, str]:
+    return {m: g.group_id for g in groups for m in g.members}
+
+
+def test_hotel_desk_is_generic_and_controller_phone_is_not(embedded_store: Store) -> None:
+    _world(embedded_store)
+    graph = build(embedded_store)
+    generic = set(graph.idents.loc[graph.idents["generic"], "key"])
+    assert generic == {HOTEL}
+    assert "+48512000001" not in generic
+
+
+def test_groups_recovered_and_ranked_first(store: Store) -> None:
+    truth = _world(store)
+    result = cluster(store, seed=0)
+    member = _membership(result.groups)
+    for planted in truth.values():
+        assert len({member[a] for a in planted}) == 1
+    assert member["g1-00"] != member["g2-00"]
+    # independents stay with their own ads, never with the groups or one another
+    assert member["ind-00-0"] == member["ind-00-1"]
+    assert member["ind-00-0"] != member["ind-03-0"]
+    top = [g.group_id for g in result.groups[:2]]
+    assert set(top) == {member["g1-00"], member["g2-00"]}
+    assert sum(g.size for g in result.groups) == 12 + 9 + 40
+
+
+def test_every_record_in_exactly_one_group(embedded_store: Store) -> None:
+    _world(embedded_store)
+    cluster(embedded_store)
+    groups = read_groups(embedded_store)
+    members = [m for g in groups for m in g.members]
+    assert len(members) == len(set(members)) == 61
+    rows = embedded_store.query("MATCH (a:Ad)-[:MEMBER_OF]->(g:Group) RETURN count(a)").rows
+    assert rows == [[61]]
+
+
+def test_evidence_and_indicators_explain_the_group(embedded_store: Store) -> None:
+    truth = _world(embedded_store)
+    cluster(embedded_store)
+    member = _membership(read_groups(embedded_store))
+    g1 = read_group(embedded_store, member[truth["G1"][0]])
+    wallet = next(e for e in g1.evidence if e["kind"] == "Wallet")
+    assert wallet == {
+        "kind": "Wallet",
+        "key": "btc:1G1wallet",
+        "ads": 12,
+        "personas": 4,
+        "countries": 3,
+        "generic": False,
+    }
+    assert g1.indicators["countries"]["value"] == 3
+    assert g1.indicators["personas_per_phone"]["value"] == 4
+    assert g1.indicators["crypto_only"]["value"] == 1.0
+    hotel = [e for e in g1.evidence if e["key"] == HOTEL]
+    assert hotel == [] or hotel[0]["generic"]
+
+
+def test_same_seed_same_groups_whatever_the_order(tmp_path) -> None:
+    from graphthb.store import open_store
+
+    found = []
+    for n, order in enumerate((None, 1, 2)):
+        with open_store(str(tmp_path / f"w{n}.lbug")) as store:
+            _world(store, shuffle=order)
+            found.append({g.group_id: g.members for g in cluster(store, seed=3).groups})
+    assert found[0] == found[1] == found[2]
+
+
+def test_group_ids_survive_a_rerun_with_more_data(embedded_store: Store) -> None:
+    truth = _world(embedded_store)
+    first = _membership(cluster(embedded_store).groups)
+    embedded_store.merge_nodes("Ad", pd.DataFrame({"key": ["g1-new"], "country": ["NL"]}))
+    embedded_store.merge_edges(
+        ("HAS_WALLET", "Ad", "Wallet"),
+        pd.DataFrame({"src": ["g1-new"], "dst": ["btc:1G1wallet"], "source": "more"}),
+    )
+    second = _membership(cluster(embedded_store).groups)
+    assert second[truth["G1"][0]] == first[truth["G1"][0]]
+    assert second["g1-new"] == first[truth["G1"][0]]
+    assert second[truth["G2"][0]] == first[truth["G2"][0]]
+
+
+def test_ignore_list_and_analyst_decisions(embedded_store: Store) -> None:
+    truth = _world(embedded_store)
+    # An analyst says two independents are the same person, and that G2 is two operations.
+    embedded_store.merge_edges(
+        ("SAME_AS", "Ad", "Ad"),
+        pd.DataFrame({"src": ["ind-05-0"], "dst": ["ind-06-0"], "source": "analyst"}),
+    )
+    embedded_store.merge_edges(
+        ("NOT_SAME_AS", "Ad", "Ad"),
+        pd.DataFrame({"src": ["g2-00"], "dst": ["g2-01"], "source": "analyst"}),
+    )
+    settings = Settings(ignore=frozenset({("Wallet", "btc:1G1wallet")}))
+    member = _membership(cluster(embedded_store, settings=settings).groups)
+    assert member["ind-05-0"] == member["ind-06-0"]
+    assert member["g2-00"] != member["g2-01"]
+    graph = build(embedded_store, settings)
+    assert bool(graph.idents.set_index("key").loc["btc:1G1wallet", "generic"])
+    assert len(truth["G1"]) == 12
+
+
+def test_components_baseline_and_unknown_method(embedded_store: Store) -> None:
+    _world(embedded_store)
+    result = cluster(embedded_store, method="components")
+    assert max(g.size for g in result.groups) == 12
+    from graphthb.errors import GraphthbError
+
+    with pytest.raises(GraphthbError, match="Leiden needs a NetworkX backend"):
+        cluster(embedded_store, method="leiden")
+
+
+@pytest.mark.neo4j
+def test_both_stores_give_the_same_groups(embedded_store: Store, neo4j_store: Store) -> None:
+    _world(embedded_store)
+    _world(neo4j_store)
+    a = {g.group_id: (g.members, g.score) for g in cluster(embedded_store, seed=5).groups}
+    b = {g.group_id: (g.members, g.score) for g in cluster(neo4j_store, seed=5).groups}
+    assert a == b
