@@ -120,7 +120,7 @@ def test_library_query_by_name_with_defaults(runner: CliRunner, db: str) -> None
     assert json.loads(result.output) == [{"phone": "+31612345678", "personas": 2, "ads": 2}]
     missing = runner.invoke(main, ["--db", db, "query", "-f", "group_timeline"])
     assert missing.exit_code == 1
-    assert "--param group=" in missing.output
+    assert "--param group_id=" in missing.output
 
 
 @pytest.mark.parametrize(
