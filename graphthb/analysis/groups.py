@@ -110,42 +110,91 @@ def cluster(
 def describe(
     graph: AnalysisGraph, labels: np.ndarray, previous: dict[str, str], store: Store | None = None
 ) -> list[Group]:
-    """Turn community labels into scored, explained groups, ranked best first."""
-    ads = graph.ads.assign(label=labels)
-    carried = graph.carried.assign(label=labels[graph.carried["ad"].to_numpy()])
-    carried = carried.merge(
-        graph.idents[["generic"]].assign(ident=graph.idents.index + graph.n_ads), on="ident"
+    """Turn community labels into scored, explained groups, ranked best first.
+
+    Every indicator is computed for all groups at once with group-bys, so a
+    million ads in hundreds of thousands of groups cost seconds, not hours.
+    """
+    n_ads = graph.n_ads
+    ads = graph.ads.reset_index(drop=True).assign(label=labels)
+    fold = {
+        c: ads[c].where(ads[c].notna(), None) for c in ("persona", "city", "platform", "agency")
+    }
+    ads = ads.assign(
+        persona_f=fold["persona"].str.casefold(),
+        city_f=fold["city"].str.casefold(),
+        platform_f=fold["platform"].str.casefold(),
+        agency_f=fold["agency"].str.casefold().str.strip().replace("", None),
+        crypto=ads["payment"].fillna("").astype(str).str.contains(_CRYPTO_ONLY),
     )
-    ad_frame = ads.reset_index(drop=True).assign(pos=np.arange(len(ads)))
-    carried = carried.merge(ad_frame[["pos", "persona", "country"]], left_on="ad", right_on="pos")
-    roles = _person_roles(store)
     text_links = graph.links[graph.links["why"] == "text"]
-    text_ads = np.zeros(len(ads), dtype=bool)
-    same = labels[text_links["src"].to_numpy()] == labels[text_links["dst"].to_numpy()]
-    text_ads[text_links["src"].to_numpy()[same]] = True
-    text_ads[text_links["dst"].to_numpy()[same]] = True
-    ads = ads.assign(text_reused=text_ads)
+    reused = np.zeros(n_ads, dtype=bool)
+    t_src, t_dst = text_links["src"].to_numpy(), text_links["dst"].to_numpy()
+    inside = labels[t_src] == labels[t_dst]
+    reused[t_src[inside]] = True
+    reused[t_dst[inside]] = True
+    ads["text_reused"] = reused
+
+    carried = graph.carried.assign(label=labels[graph.carried["ad"].to_numpy()])
+    generic = graph.idents["generic"].to_numpy()
+    carried["generic"] = generic[carried["ident"].to_numpy() - n_ads] if len(carried) else False
+    carried = carried.assign(
+        persona=ads["persona_f"].to_numpy()[carried["ad"].to_numpy()],
+        country=ads["country"].to_numpy()[carried["ad"].to_numpy()],
+    )
+
+    by = ads.groupby("label", sort=True)
+    stats = pd.DataFrame(
+        {
+            "n": by.size(),
+            "countries": by["country"].nunique(),
+            "cities": by["city_f"].nunique(),
+            "platforms": by["platform_f"].nunique(),
+            "brands": by["agency_f"].nunique(),
+            "crypto": by["crypto"].sum(),
+            "reused": by["text_reused"].sum(),
+        }
+    )
+    bound = carried[~carried["generic"]]
+    phones = bound[(bound["kind"] == "Phone") & bound["persona"].notna()]
+    stats["personas_per_phone"] = (
+        phones.groupby(["label", "key"])["persona"].nunique().groupby(level=0).max()
+        if len(phones)
+        else 0
+    )
+    travel = ads.dropna(subset=["persona_f", "city_f"])
+    stats["moved"] = (
+        (travel.groupby(["label", "persona_f"])["city_f"].nunique() >= 2).groupby(level=0).sum()
+    )
+    wallets = carried[carried["kind"] == "Wallet"]
+    stats["wallet_ads"] = wallets.groupby("label")["ad"].nunique()
+    stats = stats.fillna(0)
+
+    roles = _person_roles(store)
+    persons = carried[carried["kind"] == "Person"]
+    controllers = (
+        persons[persons["key"].map(roles.get) == "controller"]
+        .groupby("label")["key"]
+        .agg(lambda s: sorted(set(s)))
+        .to_dict()
+    )
+    evidence = _evidence(carried)
+    members = by["key"].agg(lambda s: sorted(s)).to_dict()
+    countries = (
+        ads.dropna(subset=["country"])
+        .groupby("label")["country"]
+        .agg(lambda s: sorted(set(s)))
+        .to_dict()
+    )
 
     groups: list[Group] = []
-    by_label_carried = dict(tuple(carried.groupby("label", sort=False)))
-    empty = carried.iloc[0:0]
-    for label, members in ads.groupby("label", sort=False):
-        links = by_label_carried.get(label, empty)
-        indicators = _indicators(members, links, roles)
-        evidence = _evidence(links)
-        countries = sorted(c for c in members["country"].dropna().unique() if c)
+    for label, row in stats.iterrows():
+        ev = evidence.get(label, [])
+        where = countries.get(label, [])
+        indicators = _indicators(row, controllers.get(label, []), where)
         score = round(sum(i["points"] for i in indicators.values()), 1)
-        keys = sorted(members["key"].tolist())
         groups.append(
-            Group(
-                "",
-                keys,
-                score,
-                indicators,
-                evidence,
-                countries,
-                _summary(members, evidence, countries),
-            )
+            Group("", members[label], score, indicators, ev, where, _summary(row, ev, where))
         )
     _assign_ids(groups, previous)
     groups.sort(key=lambda g: (-g.score, -g.size, g.group_id))
@@ -153,35 +202,9 @@ def describe(
 
 
 def _indicators(
-    ads: pd.DataFrame, links: pd.DataFrame, roles: dict[str, str]
+    row: pd.Series, controllers: list[str], countries: list[str]
 ) -> dict[str, dict[str, Any]]:
-    n = len(ads)
-    bound = links[~links["generic"]]
-    phones = bound[bound["kind"] == "Phone"]
-    personas_per_phone = (
-        int(phones.dropna(subset=["persona"]).groupby("key")["persona"].nunique().max())
-        if len(phones.dropna(subset=["persona"]))
-        else 0
-    )
-    countries = ads["country"].dropna().nunique()
-    cities = ads["city"].dropna().str.casefold().nunique()
-    platforms = ads["platform"].dropna().str.casefold().nunique()
-    moved = 0
-    dated = ads.dropna(subset=["persona", "city"])
-    if len(dated):
-        per = dated.assign(p=dated["persona"].str.casefold(), c=dated["city"].str.casefold())
-        moved = int((per.groupby("p")["c"].nunique() >= 2).sum())
-    reuse = float(ads["text_reused"].mean()) if n else 0.0
-    has_wallet = set(links.loc[links["kind"] == "Wallet", "ad"])
-    crypto = ads["payment"].fillna("").str.contains(_CRYPTO_ONLY)
-    crypto_share = float(crypto.mean()) if n else 0.0
-    if has_wallet:
-        crypto_share = max(crypto_share, len(has_wallet) / n)
-    brands = (
-        ads["agency"].dropna().str.casefold().str.strip().replace("", np.nan).dropna().nunique()
-    )
-    persons = links[links["kind"] == "Person"]["key"].unique()
-    controllers = sorted(p for p in persons if roles.get(p) == "controller")
+    n = int(row["n"])
 
     def ind(name: str, value: Any, fraction: float, detail: str) -> dict[str, Any]:
         top, what, why = INDICATORS[name]
@@ -194,56 +217,96 @@ def _indicators(
             "detail": detail,
         }
 
+    ppp = int(row["personas_per_phone"])
+    n_countries, cities, platforms = (
+        int(row["countries"]),
+        int(row["cities"]),
+        int(row["platforms"]),
+    )
+    moved, brands = int(row["moved"]), int(row["brands"])
+    reused, crypto, wallet_ads = int(row["reused"]), int(row["crypto"]), int(row["wallet_ads"])
+    reuse = reused / n
+    crypto_share = max(crypto, wallet_ads) / n
     size_fraction = np.log2(n) / np.log2(64) if n > 1 else 0.0
     return {
-        "ads": ind("ads", n, size_fraction, f"{n} ads"),
+        "ads": ind("ads", n, size_fraction, f"{n} ad(s)"),
         "personas_per_phone": ind(
-            "personas_per_phone", personas_per_phone, (personas_per_phone - 1) / 4,
-            f"one phone is given for {personas_per_phone} different persona names" if personas_per_phone > 1 else "no phone is shared by different personas",
+            "personas_per_phone",
+            ppp,
+            (ppp - 1) / 4,
+            f"one phone is given for {ppp} different persona names"
+            if ppp > 1
+            else "no phone is shared by different personas",
         ),
-        "countries": ind("countries", countries, (countries - 1) / 3, ", ".join(sorted(ads["country"].dropna().unique())) or "no country given"),
+        "countries": ind(
+            "countries",
+            n_countries,
+            (n_countries - 1) / 3,
+            ", ".join(countries) or "no country given",
+        ),
         "cities": ind("cities", cities, (cities - 1) / 5, f"{cities} cities"),
         "platforms": ind("platforms", platforms, (platforms - 1) / 3, f"{platforms} platforms"),
-        "movement": ind("movement", moved, moved / 3, f"{moved} persona(s) advertised in two or more cities"),
-        "template_reuse": ind("template_reuse", round(reuse, 2), reuse if n > 2 else 0.0, f"{int(ads['text_reused'].sum())} of {n} ads reuse another ad's text"),
-        "crypto_only": ind("crypto_only", round(crypto_share, 2), crypto_share if n > 1 else crypto_share / 2, f"{int(crypto.sum())} ads ask for crypto only; {len(has_wallet)} show a wallet"),
-        "agency_brands": ind("agency_brands", brands, brands / 2, f"{brands} agency or brand name(s)"),
-        "asserted_controllers": ind("asserted_controllers", len(controllers), 1.0 if controllers else 0.0, ", ".join(controllers) or "none asserted"),
-    }  # fmt: skip
+        "movement": ind(
+            "movement", moved, moved / 3, f"{moved} persona(s) advertised in two or more cities"
+        ),
+        "template_reuse": ind(
+            "template_reuse",
+            round(reuse, 2),
+            reuse if n > 2 else 0.0,
+            f"{reused} of {n} ads reuse another ad's text",
+        ),
+        "crypto_only": ind(
+            "crypto_only",
+            round(crypto_share, 2),
+            crypto_share if n > 1 else crypto_share / 2,
+            f"{crypto} ad(s) ask for crypto only; {wallet_ads} show a wallet",
+        ),
+        "agency_brands": ind(
+            "agency_brands", brands, brands / 2, f"{brands} agency or brand name(s)"
+        ),
+        "asserted_controllers": ind(
+            "asserted_controllers",
+            len(controllers),
+            1.0 if controllers else 0.0,
+            ", ".join(controllers) or "none asserted",
+        ),
+    }
 
 
-def _evidence(links: pd.DataFrame) -> list[dict[str, Any]]:
-    """Identifiers shared by two or more of the group's ads, most binding first."""
-    if not len(links):
-        return []
+def _evidence(carried: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
+    """Per group: identifiers shared by two or more of its ads, most binding first."""
+    if not len(carried):
+        return {}
     stats = (
-        links.groupby(["kind", "key", "generic"], sort=False)
+        carried.groupby(["label", "kind", "key", "generic"], sort=False)
         .agg(
             ads=("ad", "nunique"), personas=("persona", "nunique"), countries=("country", "nunique")
         )
         .reset_index()
     )
     stats = stats[stats["ads"] >= 2].sort_values(
-        ["generic", "ads", "kind", "key"], ascending=[True, False, True, True]
+        ["label", "generic", "ads", "kind", "key"], ascending=[True, True, False, True, True]
     )
-    return [
-        {
-            "kind": r.kind,
-            "key": r.key,
-            "ads": int(r.ads),
-            "personas": int(r.personas),
-            "countries": int(r.countries),
-            "generic": bool(r.generic),
-        }
-        for r in stats.head(25).itertuples(index=False)
-    ]
+    stats = stats.groupby("label", sort=False).head(25)
+    out: dict[Any, list[dict[str, Any]]] = {}
+    for r in stats.itertuples(index=False):
+        out.setdefault(r.label, []).append(
+            {
+                "kind": r.kind,
+                "key": r.key,
+                "ads": int(r.ads),
+                "personas": int(r.personas),
+                "countries": int(r.countries),
+                "generic": bool(r.generic),
+            }
+        )
+    return out
 
 
-def _summary(ads: pd.DataFrame, evidence: list[dict[str, Any]], countries: list[str]) -> str:
-    n = len(ads)
+def _summary(row: pd.Series, evidence: list[dict[str, Any]], countries: list[str]) -> str:
+    n = int(row["n"])
     if n == 1:
         return "a single ad, linked to no other"
-    personas = ads["persona"].dropna().str.casefold().nunique()
     kinds: dict[str, int] = {}
     for e in evidence:
         if not e["generic"]:
@@ -252,10 +315,10 @@ def _summary(ads: pd.DataFrame, evidence: list[dict[str, Any]], countries: list[
         f"{c} shared {k}{'s' if c > 1 else ''}"
         for k, c in sorted(kinds.items(), key=lambda x: -x[1])
     )
-    where = f"{len(countries)} countr{'ies' if len(countries) != 1 else 'y'}" + (
-        f" ({', '.join(countries)})" if countries else ""
-    )
-    return f"{n} ads, {personas} persona(s), {where}; bound by {bound or 'near-identical pictures or texts'}"
+    where = f"{len(countries)} countr{'ies' if len(countries) != 1 else 'y'}"
+    if countries:
+        where += f" ({', '.join(countries)})"
+    return f"{n} ads, {where}; bound by {bound or 'near-identical pictures or texts'}"
 
 
 def _assign_ids(groups: list[Group], previous: dict[str, str]) -> None:
