@@ -212,8 +212,8 @@ def build_from_tables(
         else np.zeros(0, dtype=bool)
     )
     generic = _fragmented(
-        n_ads, len(idents), src, dst, idents["ads"].to_numpy(), img_ids, text_near,
-        settings, protect=asserted_ident | ignore,
+        n_ads, len(idents), src, dst, idents["ads"].to_numpy(), idents["kind"].to_numpy(),
+        img_ids, text_near, settings, protect=asserted_ident | ignore,
     )  # fmt: skip
     generic |= ignore
     idents = idents.assign(generic=generic, asserted=asserted_ident)
@@ -349,18 +349,30 @@ def components(n: int, pairs: Iterable[np.ndarray]) -> np.ndarray:
     return connected_components(matrix, directed=False)[1]
 
 
+#: Kinds whose presence on an ad says "this ad has its own contact": an ad that
+#: shows another phone next to a busy one is evidence of another advertiser.
+CONTACT_KINDS = ("Phone", "Email", "Handle", "Wallet")
+
+
 def _fragmented(
     n_ads: int,
     n_idents: int,
     src: np.ndarray,
     dst: np.ndarray,
     counts: np.ndarray,
+    kinds: np.ndarray,
     img_pairs: np.ndarray,
     text_near: np.ndarray,
     settings: Settings,
     protect: np.ndarray,
 ) -> np.ndarray:
     """Which identifiers are shared by many ads that nothing else relates.
+
+    Only *anchored* ads count as evidence: ads that show another contact (a
+    phone, e-mail, handle or wallet) or share something with another ad. A
+    prolific advertiser's ads that show one phone and nothing else say nothing
+    either way and do not make the phone look generic; a hotel desk number
+    next to a different advertiser's own phone in each ad does.
 
     Two rounds. First, each busy identifier is judged on its own ads alone: do
     the other identifiers, pictures and texts of those ads hold them together?
@@ -379,27 +391,28 @@ def _fragmented(
         return generic
     n = n_ads + n_idents
     min_clusters = 4
+    ident = dst - n_ads
+    anchor = np.isin(kinds[ident], CONTACT_KINDS) | (counts[ident] >= 2)
 
     # Round 1: per busy identifier, the clusters its ads form among themselves.
     inc = pd.DataFrame({"ad": src, "j": dst})
-    mem = inc[busy[dst - n_ads]].rename(columns={"j": "i"})
-    ctx = mem.merge(inc, on="ad")
+    mem = inc[busy[ident]].rename(columns={"j": "i"})
+    ctx = mem.merge(inc[anchor], on="ad")
     ctx = ctx[ctx["i"] != ctx["j"]]
     # Node codes inside the disjoint union of the per-identifier subgraphs.
-    ad_code = mem["i"].to_numpy(np.int64) * n + mem["ad"].to_numpy(np.int64)
     ctx_ad = ctx["i"].to_numpy(np.int64) * n + ctx["ad"].to_numpy(np.int64)
     ctx_j = ctx["i"].to_numpy(np.int64) * n + ctx["j"].to_numpy(np.int64)
     pairs = [np.stack([ctx_ad, ctx_j], axis=1)]
+    near_codes = []
     if len(text_near):
         tp = pd.DataFrame({"a": text_near[:, 0], "b": text_near[:, 1]})
         both = tp.merge(mem.rename(columns={"ad": "a"}), on="a").merge(
             mem.rename(columns={"ad": "b"}), on=["b", "i"]
         )
-        pairs.append(
-            np.stack([both["i"] * n + both["a"], both["i"] * n + both["b"]], axis=1).astype(
-                np.int64
-            )
-        )
+        a_code = (both["i"] * n + both["a"]).to_numpy(np.int64)
+        b_code = (both["i"] * n + both["b"]).to_numpy(np.int64)
+        pairs.append(np.stack([a_code, b_code], axis=1))
+        near_codes += [a_code, b_code]
     if len(img_pairs):
         ip = pd.DataFrame({"x": img_pairs[:, 0], "y": img_pairs[:, 1]})
         jj = ctx[["i", "j"]].drop_duplicates()
@@ -411,12 +424,12 @@ def _fragmented(
                 np.int64
             )
         )
-    allp = np.concatenate([p for p in pairs if len(p)] or [np.empty((0, 2), np.int64)])
-    codes, inverse = np.unique(np.concatenate([ad_code, allp.ravel()]), return_inverse=True)
-    ad_local = inverse[: len(ad_code)]
-    pair_local = inverse[len(ad_code) :].reshape(-1, 2)
-    labels = components(len(codes), [pair_local])
-    frame = pd.DataFrame({"i": mem["i"].to_numpy(), "cluster": labels[ad_local]})
+    # Anchored ads of each busy identifier: those with another contact or a near-duplicate.
+    anchored = np.unique(np.concatenate([ctx_ad, *near_codes]))
+    allp = np.concatenate(pairs)
+    codes, inverse = np.unique(np.concatenate([anchored, allp.ravel()]), return_inverse=True)
+    labels = components(len(codes), [inverse[len(anchored) :].reshape(-1, 2)])
+    frame = pd.DataFrame({"i": anchored // n, "cluster": labels[inverse[: len(anchored)]]})
     suspect = _judge(frame, settings.generic_fragmentation, min_clusters)
     if not len(suspect):
         return generic
@@ -424,9 +437,16 @@ def _fragmented(
     # Round 2: all suspects out of the whole graph, judged by what remains.
     is_suspect = np.zeros(n_idents, dtype=bool)
     is_suspect[suspect - n_ads] = True
-    quiet = ~is_suspect[dst - n_ads]
+    quiet = ~is_suspect[ident]
     labels = components(n, [np.stack([src[quiet], dst[quiet]], axis=1), img_pairs, text_near])
-    sel = is_suspect[dst - n_ads]
+    # An ad is anchored when something other than a suspect ties it to a contact
+    # or to another ad.
+    has_anchor = np.zeros(n_ads, dtype=bool)
+    has_anchor[src[quiet & anchor]] = True
+    for near in (text_near,):
+        if len(near):
+            has_anchor[near.ravel()] = True
+    sel = is_suspect[ident] & has_anchor[src]
     frame = pd.DataFrame({"i": dst[sel], "cluster": labels[src[sel]]})
     hits = _judge(frame, settings.generic_fragmentation, min_clusters)
     generic[hits - n_ads] = True
