@@ -20,7 +20,7 @@ import pandas as pd
 from graphthb.analysis.graph import AnalysisGraph, components
 from graphthb.errors import GraphthbError
 
-__all__ = ["METHODS", "detect"]
+__all__ = ["METHODS", "detect", "partition"]
 
 METHODS = ("louvain", "leiden", "components")
 #: components this small are never split: nothing in them is loosely held.
@@ -31,21 +31,43 @@ def detect(
     graph: AnalysisGraph, method: str = "louvain", *, resolution: float = 1.0, seed: int = 0
 ) -> np.ndarray:
     """A community label for every ad (labels are arbitrary integers)."""
+    labels = partition(graph.n_nodes, graph.links, method, resolution=resolution, seed=seed)
+    return _keep_apart(graph, labels[: graph.n_ads].copy())
+
+
+def partition(
+    n_nodes: int,
+    links: pd.DataFrame,
+    method: str = "louvain",
+    *,
+    resolution: float = 1.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """The community step on any weighted graph: a label per node ``0 .. n_nodes-1``.
+
+    ``links`` has columns ``src``, ``dst`` and ``weight``. Connected components
+    first; then, unless ``method`` is ``components``, each component is split by
+    Louvain (or Leiden) judged against the whole graph's null model.
+
+    Examples
+    --------
+    >>> two_triangles = pd.DataFrame({"src": [0, 1, 2, 3, 4, 5], "dst": [1, 2, 0, 4, 5, 3], "weight": 1.0})
+    >>> partition(6, two_triangles, "components").tolist()
+    [0, 0, 0, 1, 1, 1]
+    """
     if method not in METHODS:
         raise GraphthbError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
-    links = graph.links
     pairs = links[["src", "dst"]].to_numpy(np.int64)
-    labels = components(graph.n_nodes, [pairs])
-    if method != "components":
-        labels = _split(graph, labels, method, resolution, seed)
-    labels = labels[: graph.n_ads].copy()
-    return _keep_apart(graph, labels)
+    labels = components(n_nodes, [pairs])
+    if method != "components" and len(links):
+        labels = _split(links, labels, method, resolution, seed)
+    return labels
 
 
 def _split(
-    graph: AnalysisGraph, labels: np.ndarray, method: str, resolution: float, seed: int
+    links: pd.DataFrame, labels: np.ndarray, method: str, resolution: float, seed: int
 ) -> np.ndarray:
-    links = graph.links.copy()
+    links = links.copy()
     a = np.minimum(links["src"].to_numpy(), links["dst"].to_numpy())
     b = np.maximum(links["src"].to_numpy(), links["dst"].to_numpy())
     links = (
