@@ -7,6 +7,7 @@ Data goes to stdout, messages and progress to stderr. Exit codes: 0 success,
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -158,6 +159,10 @@ def main(
       graphthb demo
       graphthb load ads.csv --links links.csv && graphthb cluster && graphthb groups
     """
+    # The Neo4j driver logs lost connections itself; with no handler configured
+    # Python would print those records on stderr next to our one-line error.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    logging.getLogger("neo4j").propagate = False
     ctx.obj = Context(db, user, password, database, reason)
 
 

@@ -154,10 +154,10 @@ class Neo4jStore(Store):
         try:
             with self._driver.session(database=self.database) as session:
                 return getattr(session, how)(work)
-        except nx_exc.ServiceUnavailable as exc:
+        except nx_exc.ServiceUnavailable:
             raise StoreError(
-                f"lost the connection to Neo4j at {self.location} ({_first_line(exc)}); "
-                "what was committed stays, and running the same command again completes it"
+                f"lost the connection to Neo4j at {self.location}; what was committed stays, "
+                "and running the same command again completes it"
             ) from None
         except nx_exc.SessionExpired as exc:
             raise StoreError(
