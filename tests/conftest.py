@@ -37,7 +37,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
     server = Neo4jServer()
     try:
-        server.start(tmp_path_factory.mktemp("neo4j"))
+        server.start(tmp_path_factory.mktemp("neo4j"), heap="1g")
     except Exception as exc:  # any failure to start is reported the same way
         if IN_CI:
             pytest.fail(f"the Neo4j test server did not start: {exc}")

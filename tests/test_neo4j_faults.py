@@ -49,7 +49,7 @@ def test_server_killed_mid_load_then_load_again(tmp_path: Path) -> None:
     from neo4j_server import Neo4jServer
 
     server = Neo4jServer()
-    server.start(tmp_path / "neo4j")
+    server.start(tmp_path / "neo4j", heap="1g")
     try:
         records = _records(tmp_path / "ads.csv")
         env = {
