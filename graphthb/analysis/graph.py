@@ -58,6 +58,7 @@ AD_COLUMNS = [
     "persona", "city", "country", "posted_at", "platform", "title", "text", "payment", "agency",
 ]  # fmt: skip
 NEAR_IMAGE_WEIGHT = 0.9
+_SITE_ROOT = r"[a-z][a-z0-9+.-]*://[^/?#]+/?"
 TEXT_WEIGHT = 0.5
 
 
@@ -68,7 +69,7 @@ class Settings:
     image_distance: int = 10
     text_threshold: float = 0.6
     #: an identifier in at least this many ads is tested for being generic
-    generic_min_ads: int = 6
+    generic_min_ads: int = 3
     #: ... and is generic when its ads fall into at least this share of separate clusters
     generic_fragmentation: float = 0.5
     ignore: frozenset[tuple[str, str]] = frozenset()
@@ -154,6 +155,10 @@ def build_from_tables(
                 )
     links_in = pd.concat([carried, *extra], ignore_index=True).drop_duplicates()
     links_in = links_in[links_in["ad"].isin(ad_pos.index)]
+    # A link to a site's front page says where the advertiser posts, not who
+    # they are: every ad on that site may carry it.
+    site_root = (links_in["kind"] == "Url") & links_in["key"].astype(str).str.fullmatch(_SITE_ROOT)
+    links_in = links_in[~site_root]
 
     # SAME_AS between identifiers: both become one identifier node.
     same = asserted[(asserted["rel"] == "SAME_AS") & (asserted["src_kind"] != "Ad")]
@@ -390,7 +395,7 @@ def _fragmented(
     if not busy.any():
         return generic
     n = n_ads + n_idents
-    min_clusters = 4
+    min_clusters = 3
     ident = dst - n_ads
     anchor = np.isin(kinds[ident], CONTACT_KINDS) | (counts[ident] >= 2)
 
@@ -454,8 +459,23 @@ def _fragmented(
 
 
 def _judge(frame: pd.DataFrame, share: float, min_clusters: int) -> np.ndarray:
-    """Identifiers whose ads spread over many clusters: at least ``min_clusters``,
-    and clusters at least ``share`` as many as ads."""
-    stats = frame.groupby("i")["cluster"].agg(["nunique", "size"])
-    bad = (stats["nunique"] / stats["size"] >= share) & (stats["nunique"] >= min_clusters)
+    """Identifiers whose anchored ads spread over many clusters, none of them dominant.
+
+    Generic when the ads fall into at least ``min_clusters`` clusters and either
+    there are at least ``share`` as many clusters as ads (every ad its own
+    advertiser), or no cluster holds half of them (several unrelated groups).
+    """
+    if not len(frame):
+        return np.empty(0, dtype=np.int64)
+    per = frame.groupby(["i", "cluster"]).size()
+    stats = pd.DataFrame(
+        {
+            "clusters": per.groupby(level=0).size(),
+            "ads": per.groupby(level=0).sum(),
+            "largest": per.groupby(level=0).max(),
+        }
+    )
+    spread = stats["clusters"] / stats["ads"] >= share
+    no_core = stats["largest"] * 2 < stats["ads"]
+    bad = (stats["clusters"] >= min_clusters) & (spread | no_core)
     return stats.index[bad].to_numpy()

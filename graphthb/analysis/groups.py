@@ -27,6 +27,7 @@ from graphthb.store.base import Store
 __all__ = ["Group", "ClusterResult", "cluster", "read_groups", "read_group", "INDICATORS"]
 
 CLUSTER_SOURCE = "graphthb cluster"
+_PLURAL = {"agency": "agencies", "email": "e-mails", "url": "URLs", "person": "persons"}
 _CRYPTO_ONLY = re.compile(
     r"\b(?:crypto|btc|bitcoin|usdt|tether|eth|ether|trx|tron|monero|xmr)\b.{0,20}\bonly\b|"
     r"\bonly\b.{0,20}\b(?:crypto|btc|bitcoin|usdt|tether|eth|trx|monero)\b",
@@ -312,7 +313,7 @@ def _summary(row: pd.Series, evidence: list[dict[str, Any]], countries: list[str
         if not e["generic"]:
             kinds[e["kind"].lower()] = kinds.get(e["kind"].lower(), 0) + 1
     bound = ", ".join(
-        f"{c} shared {k}{'s' if c > 1 else ''}"
+        f"{c} shared {_PLURAL.get(k, k + 's') if c > 1 else k}"
         for k, c in sorted(kinds.items(), key=lambda x: -x[1])
     )
     where = f"{len(countries)} countr{'ies' if len(countries) != 1 else 'y'}"
