@@ -200,3 +200,23 @@ def test_both_stores_give_the_same_groups(embedded_store: Store, neo4j_store: St
     a = {g.group_id: (g.members, g.score) for g in cluster(embedded_store, seed=5).groups}
     b = {g.group_id: (g.members, g.score) for g in cluster(neo4j_store, seed=5).groups}
     assert a == b
+
+
+def test_near_image_search_is_exact_where_it_says() -> None:
+    import numpy as np
+
+    from graphthb.analysis.neardup import EXACT_MAX_IMAGES, image_pairs, search_plan
+
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 2**63, 300, dtype=np.uint64)
+    flips = rng.integers(1, 11, 300)
+    near = []
+    for value, n_bits in zip(base, flips, strict=True):
+        bits = rng.choice(64, size=n_bits, replace=False)
+        near.append(int(value) ^ sum(1 << int(b) for b in bits))
+    hashes = [f"{int(v):016x}" for v in base] + [f"{v:016x}" for v in near]
+    found = {tuple(p) for p in image_pairs(hashes, 10).tolist()}
+    for i in range(300):
+        assert (i, 300 + i) in found
+    assert search_plan(EXACT_MAX_IMAGES, 10) == (4, 2, 10)
+    assert search_plan(EXACT_MAX_IMAGES + 1, 10)[2] == 5

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from graphthb.analysis.neardup import image_pairs, text_pairs
+from graphthb.analysis.neardup import image_pairs, search_plan, text_pairs
 from graphthb.store.base import Store
 
 __all__ = ["AnalysisGraph", "Settings", "build", "AD_COLUMNS", "KIND_WEIGHT"]
@@ -201,6 +201,12 @@ def build_from_tables(
     # Near-duplicate ads: re-encoded pictures, reused texts.
     img = idents[idents["kind"] == "Image"]
     near = image_pairs(img["key"].tolist(), settings.image_distance)
+    exact_to = search_plan(len(img), settings.image_distance)[2]
+    if exact_to < settings.image_distance:
+        notes.append(
+            f"{len(img)} distinct pictures: near-duplicates found exactly up to {exact_to} bits, "
+            f"most but not all from {exact_to + 1} to {settings.image_distance} bits"
+        )
     img_ids = (
         (img.index.to_numpy() + n_ads)[near] if len(near) else np.empty((0, 2), dtype=np.int64)
     )

@@ -1,0 +1,1 @@
+"""Analysis: the linking graph, communities, group scores and evidence, evaluation."""
