@@ -1,0 +1,1 @@
+"""Reading input files, normalising identifiers and extracting them from ad text."""

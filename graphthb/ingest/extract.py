@@ -1,0 +1,824 @@
+"""Identifiers hidden in an ad's title and text: phones, e-mails, handles, wallets, URLs.
+
+Ads hide contact details from scrapers and moderators: digits written as words
+in a dozen languages (``zero six 12 34 five six 78``), letters for digits
+(``O6 I2 34 S6 78``), digits spaced or punctuated (``0 6 1 2 ...``,
+``06.12.34.56.78``), emoji and fullwidth digits, e-mails as
+``anna [at] mail [dot] com``, handles after a service word
+(``telegram @anna_vip``, ``tg: anna_vip``). :func:`extract` undoes these and
+hands every candidate to the normalisers in :mod:`graphthb.ingest.normalize`,
+so a value found in text gets the same key as the same value in a column.
+
+Ads are also full of numbers that are not phones: ages, prices, hours, dates,
+measurements, ``24/7``. A run of digits only becomes a phone if phonenumbers
+calls it valid for the record's country (or it is written with ``+``/``00``),
+its national part has at least 8 digits, and the parts of it that read as a
+date, a time, a price, an age or a measurement are set aside first. A run of 8
+to 15 digits that still fails is reported in ``unparsed_phones`` for the
+analyst, never linked.
+
+Extraction dominates ingest time, so the common path is built from C-speed
+string operations: the text is split into words once, and each stage runs only
+when a set lookup or a substring test shows it may find something. The regular
+expressions that do run either start with a literal or a digit (which the
+regex engine skips to quickly) or are built for the few words actually present.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+from graphthb.ingest import normalize as norm
+
+__all__ = ["Extracted", "extract", "NUMBER_WORDS"]
+
+
+@dataclass(slots=True)
+class Extracted:
+    """What :func:`extract` found, each list deduplicated and in order of appearance.
+
+    ``phones`` holds every valid number however it was written, including the
+    numbers behind ``wa.me/...`` links and ``whatsapp: +31...``; ``handles``
+    holds :func:`~graphthb.ingest.normalize.handle` results, so a number given
+    for WhatsApp appears there as ``("Phone", e164)`` as well. ``urls`` leaves
+    out links that are handles (``t.me/...``). ``unparsed_phones`` holds digit
+    strings (``+`` kept) that looked like phone numbers but did not validate.
+    """
+
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    handles: list[tuple[str, str]] = field(default_factory=list)
+    wallets: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    unparsed_phones: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# Collecting what was found
+
+class _Found:
+    """(value -> first position) per list; the lists come out ordered by position."""
+
+    __slots__ = ("phones", "emails", "handles", "wallets", "urls", "unparsed", "taken")
+
+    def __init__(self) -> None:
+        self.phones: dict[str, int] = {}
+        self.emails: dict[str, int] = {}
+        self.handles: dict[tuple[str, str], int] = {}
+        self.wallets: dict[str, int] = {}
+        self.urls: dict[str, int] = {}
+        self.unparsed: dict[str, int] = {}
+        # Spans already read as something; later stages skip them, and the
+        # phone stage never reads digits inside a link, address or wallet.
+        self.taken: list[tuple[int, int]] = []
+
+    @staticmethod
+    def put(bucket: dict, value: object, pos: int) -> None:
+        if value not in bucket or bucket[value] > pos:
+            bucket[value] = pos
+
+    def add_handle(self, pair: tuple[str, str], pos: int) -> None:
+        self.put(self.handles, pair, pos)
+        if pair[0] == "Phone":
+            self.put(self.phones, pair[1], pos)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.taken)
+
+    def result(self) -> Extracted:
+        unparsed = self.unparsed
+        if unparsed:
+            unparsed = {d: p for d, p in unparsed.items() if d not in self.phones}
+        return Extracted(
+            _ordered(self.phones),
+            _ordered(self.emails),
+            _ordered(self.handles),
+            _ordered(self.wallets),
+            _ordered(self.urls),
+            _ordered(unparsed),
+        )
+
+
+def _ordered(bucket: dict) -> list:
+    return sorted(bucket, key=bucket.__getitem__) if len(bucket) > 1 else list(bucket)
+
+
+# Characters that glue words together in ads ("zero-six", "tg:anna", "(six)").
+_TOKEN_GLUE = ("-", ",", ".", ":", "/", "@", "(", ")", "[", "]", "!", "?", ";", "|", "=", "+")
+
+
+def _words(low: str) -> set[str]:
+    for char in _TOKEN_GLUE:
+        if char in low:
+            low = low.replace(char, " ")
+    return set(low.split())
+
+
+# ---------------------------------------------------------------------------
+# Digits written as words
+
+NUMBER_WORDS: dict[str, tuple[str, ...]] = {
+    # Words that are just as often ordinary words in these ads (English "sex",
+    # German "hat", Danish and Norwegian "en", "to") are left out.
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    "de": ("null", "eins", "zwei|zwo", "drei", "vier", "fünf|fuenf|funf", "sechs", "sieben",
+           "acht", "neun"),
+    "fr": ("zéro", "un|une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"),
+    "es": ("cero", "uno|una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho",
+           "nueve"),
+    "it": ("zero", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"),
+    "pt": ("zero", "um|uma", "dois|duas", "três", "quatro", "cinco", "seis", "sete", "oito",
+           "nove"),
+    "nl": ("nul", "een|één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"),
+    "pl": ("zero", "jeden|jedna|jedno", "dwa|dwie", "trzy", "cztery", "pięć|piec", "sześć|szesc",
+           "siedem", "osiem", "dziewięć|dziewiec"),
+    "ro": ("zero", "unu", "doi|două|doua", "trei", "patru", "cinci", "șase|şase|sase",
+           "șapte|şapte|sapte", "opt", "nouă|noua"),
+    "cs": ("nula", "jedna|jeden", "dva|dvě|dve", "tři|tri", "čtyři|ctyri", "pět", "šest|sest",
+           "sedm", "osm", "devět|devet"),
+    "hu": ("nulla", "egy", "kettő|ketto|két", "három|harom", "négy|negy", "öt", "", "hét",
+           "nyolc", "kilenc"),
+    "sv": ("noll", "ett", "två|tva", "tre", "fyra", "fem", "", "sju", "åtta|atta", "nio"),
+    "el": ("μηδέν|μηδεν", "ένα|ενα", "δύο|δυο", "τρία|τρια", "τέσσερα|τεσσερα", "πέντε|πεντε",
+           "έξι|εξι", "επτά|επτα|εφτά|εφτα", "οκτώ|οκτω|οχτώ|οχτω", "εννέα|εννεα|εννιά|εννια"),
+    "bg": ("нула", "едно|една|един", "две|два", "три", "четири", "пет", "шест", "седем", "осем",
+           "девет"),
+    "uk": ("нуль", "один|одна", "два|дві", "три", "чотири", "п'ять|п’ять|пʼять", "шість", "сім",
+           "вісім", "дев'ять|дев’ять|девʼять"),
+    "ru": ("ноль|нуль", "один|одна", "два|две", "три", "четыре", "пять", "шесть", "семь",
+           "восемь", "девять"),
+}  # fmt: skip
+# Articles and the like: alone they never start digitising a text.
+_WEAK_WORDS = frozenset({"un", "une", "uno", "una", "um", "uma", "een", "egy", "ett"})
+MULTIPLIERS = {"double": 2, "triple": 3, "doppel": 2, "dreifach": 3}
+
+
+def _word_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for words in NUMBER_WORDS.values():
+        for digit, spellings in enumerate(words):
+            for word in spellings.split("|"):
+                if word:
+                    table[word] = str(digit)
+    return table
+
+
+_WORD_DIGIT = _word_table()
+# split() on "п'ять" keeps the apostrophe, so the set holds the words as split.
+_WORD_SET = frozenset(_WORD_DIGIT)
+_STRONG_WORD_SET = _WORD_SET - _WEAK_WORDS
+
+
+@lru_cache(maxsize=2048)
+def _number_word_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern for the number words one text contains (a few, not all 250)."""
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    mult = "|".join(MULTIPLIERS)
+    return re.compile(
+        rf"(?<!\w)(?:(?:(?P<m1>{mult})\s+)?(?P<w>{alternation})|(?P<m2>{mult})\s+(?P<d>\d))(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+class _Positions:
+    """Maps a position in the digitised text back to the text it came from."""
+
+    __slots__ = ("ends", "shifts")
+
+    def __init__(self) -> None:
+        self.ends: list[int] = []
+        self.shifts: list[int] = []
+
+    def original(self, pos: int) -> int:
+        i = bisect.bisect_right(self.ends, pos)
+        return pos + (self.shifts[i - 1] if i else 0)
+
+
+def _digitise(text: str, words: tuple[str, ...]) -> tuple[str, _Positions]:
+    """Number words to digits: ``zero six`` -> ``0 6``, ``double five`` -> ``55``."""
+    positions = _Positions()
+    pieces: list[str] = []
+    last = new_len = 0
+    for m in _number_word_regex(words).finditer(text):
+        if m.group("w") is not None:
+            digit = _WORD_DIGIT[m.group("w").lower()]
+            times = MULTIPLIERS[m.group("m1").lower()] if m.group("m1") else 1
+        else:
+            digit, times = m.group("d"), MULTIPLIERS[m.group("m2").lower()]
+        pieces.append(text[last : m.start()])
+        pieces.append(digit * times)
+        new_len += m.start() - last + times
+        last = m.end()
+        positions.ends.append(new_len)
+        positions.shifts.append(last - new_len)
+    if not pieces:
+        return text, positions
+    pieces.append(text[last:])
+    return "".join(pieces), positions
+
+
+# ---------------------------------------------------------------------------
+# Letters for digits
+
+_LOOKALIKE_CHARS = frozenset("0123456789OoIlSBZОо|")
+_DIGIT_THEN_LOOKALIKE = re.compile(r"\d[OoIlSBZОо|]")
+# One lookalike letter standing alone between digits: "0 6 I 2 3 4".
+_LONE_LOOKALIKE = re.compile(r"\d[ .\-](?=[OoIlSBZОо][ .\-]\d)")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _lookalikes(text: str) -> str:
+    """Read O, I, l, |, S, B, Z as digits inside tokens made of digits and those letters.
+
+    ``O6 I2 34 S6 78`` becomes ``06 12 34 56 78``; ``Oslo``, ``SOS`` and
+    ``75B cup`` are untouched (no digit in the token, or a letter that is not a
+    lookalike).
+    """
+    n = len(text)
+    letters = [m.start() + 1 for m in _DIGIT_THEN_LOOKALIKE.finditer(text)]
+    letters += [n - m.start() - 2 for m in _DIGIT_THEN_LOOKALIKE.finditer(text[::-1])]
+    spans = set()
+    for pos in letters:
+        start, end = pos, pos + 1
+        while start > 0 and text[start - 1] in _LOOKALIKE_CHARS:
+            start -= 1
+        while end < n and text[end] in _LOOKALIKE_CHARS:
+            end += 1
+        if (start > 0 and _is_word_char(text[start - 1])) or (end < n and _is_word_char(text[end])):
+            continue
+        token = text[start:end]
+        if any(c.isdigit() for c in token) and not token.isdigit():
+            spans.add((start, end))
+    spans.update((m.end(), m.end() + 1) for m in _LONE_LOOKALIKE.finditer(text))
+    if not spans:
+        return text
+    pieces = []
+    last = 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        pieces.append(text[last:start])
+        pieces.append(text[start:end].translate(norm.LOOKALIKE_DIGITS))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+# ---------------------------------------------------------------------------
+# Phone numbers, and the numbers that are not
+
+# Runs of at least 8 digits with up to 3 separators between any two. The
+# pattern starts with a digit, so the engine skips quickly through the rest.
+_RUN8 = re.compile(r"[0-9](?:[ \t\u00a0./\-–()]{0,3}[0-9]){7,}")
+# Where digits or lookalike letters stand close together: the only places a
+# phone can be. One scan finds them; the work above runs inside them.
+# Digits close together, where lookalike letters count as digits unless another
+# letter follows ("O6", not "Oslo"): the only places a phone can be. It starts
+# at a digit so that the regex engine skips quickly through plain text; a
+# leading "O" or "I" is picked up by looking back a few characters.
+_CLUSTER = re.compile(
+    r"[0-9](?:[ \t\u00a0./\-–()]{0,3}(?:[0-9]|[OoIlSBZОо|](?![^\W\d_OoIlSBZОо]))){4,}"
+)
+_CLUSTER_LEFT = frozenset("OoIlSBZОо| \t\u00a0./-–()")
+# Runs that are one date or one time range, the commonest 8-digit runs in ads.
+_NOT_A_PHONE = re.compile(
+    r"(?:0?[1-9]|[12][0-9]|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:19|20)?[0-9]{2}"
+    r"|(?:19|20)[0-9]{2}([./-])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12][0-9]|3[01])"
+    r"|[0-2]?[0-9]\.[0-5][0-9] ?[-–] ?[0-2]?[0-9]\.[0-5][0-9]"
+)
+_LOOKALIKE_LETTER = re.compile(r"[OoIlSBZОо|]")
+_GROUPS = re.compile(r"([0-9]+)([^0-9]*)")
+_MIN_NATIONAL_DIGITS = 8
+
+_CURRENCY_SYMBOLS = "€$£₴₽₺₿"
+_CURRENCY_AFTER = re.compile(
+    r"\s?(?:[€$£₴₽₺₿]|eur(?:o|os)?\b|usd\b|gbp\b|chf\b|zł|zl\b|pln\b|lei\b|ron\b|kč|czk\b|"
+    r"ft\b|huf\b|грн|uah\b|руб|rub\b|лв|kr\b|sek\b|nok\b|dkk\b|tl\b|mdl\b|rsd\b|din\b|btc\b|"
+    r"usdt\b|eth\b|dollars?\b|pounds?\b|\s?/\s?\d*\s?(?:h|hr|hrs|hour|std|min|mins|ч|час)\b)",
+    re.IGNORECASE,
+)
+_UNIT_AFTER = re.compile(
+    r"\s?(?:cm|kg|lbs?|yo\b|y\.o|y\s?o\b|years?\b|yrs?\b|jahre\b|j\.|ans\b|años\b|anos\b|anni\b|"
+    r"lat\b|let\b|jaar\b|år\b|éves\b|ani\b|години|років|роки|лет\b|года?\b|χρονών|ετών)",
+    re.IGNORECASE,
+)
+def _plausible_date(day: str, month: str, year: str) -> bool:
+    return (
+        len(day) <= 2
+        and len(month) <= 2
+        and 1 <= int(day) <= 31
+        and 1 <= int(month) <= 12
+        and (len(year) == 2 or (len(year) == 4 and year[:2] in ("19", "20")))
+    )
+
+
+def _barred_groups(groups: list[str], seps: list[str]) -> set[int]:
+    """Indexes of digit groups that read as a date, a time, a measure or 24/7.
+
+    ``seps[i]`` is what follows ``groups[i]``. A date must not be part of a
+    longer chain with the same separator: ``06.12.34.56.78`` is a phone.
+    """
+    barred: set[int] = set()
+    n = len(groups)
+    for i in range(n - 1):
+        a, sep = groups[i], seps[i].strip()
+        b = groups[i + 1]
+        before = seps[i - 1].strip() if i > 0 else ""
+        if i + 2 < n and sep in (".", "/", "-") and seps[i + 1].strip() == sep:
+            c = groups[i + 2]
+            after = seps[i + 2].strip() if i + 3 < n else ""
+            if before != sep and after != sep:
+                if _plausible_date(a, b, c) or (len(a) == 4 and _plausible_date(c, b, a[2:])):
+                    barred.update((i, i + 1, i + 2))
+                elif all(len(g) in (2, 3) for g in (a, b, c)) and (
+                    60 <= int(a) <= 149 and 40 <= int(b) <= 99 and 60 <= int(c) <= 149
+                ):
+                    barred.update((i, i + 1, i + 2))  # 90-60-90
+        if (
+            i + 3 < n
+            and sep == "."
+            and seps[i + 2].strip() == "."
+            and seps[i + 1].strip() in ("-", "–", "—")
+            and len(a) <= 2
+            and len(b) == 2
+            and len(groups[i + 3]) == 2
+            and int(a) <= 24
+            and int(groups[i + 2]) <= 24
+        ):
+            barred.update((i, i + 1, i + 2, i + 3))  # 10.00-22.00
+        if a == "24" and sep == "/" and b == "7":
+            barred.update((i, i + 1))
+    return barred
+
+
+@lru_cache(maxsize=100_000)
+def _text_phone(digits: str, international: bool, region: str | None) -> str | None:
+    """E.164 for a digit window from text: valid, and at least 8 national digits."""
+    if not international and digits.startswith("00"):
+        digits, international = digits[2:], True
+    if international:
+        text, region = "+" + digits, None
+    elif region is None:
+        return None
+    else:
+        text = digits
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return None
+    if len(phonenumbers.national_significant_number(number)) < _MIN_NATIONAL_DIGITS:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=512)
+def _trunk_prefix(region: str | None) -> str | None:
+    if region is None:
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return metadata.national_prefix if metadata is not None else None
+
+
+def _longest_from(
+    groups: list[tuple[str, int]], i: int, international: bool, region: str | None
+) -> tuple[int, str] | None:
+    """The longest valid number made of groups i..j, as (j, e164)."""
+    windows = []
+    acc = ""
+    for j in range(i, len(groups)):
+        acc += groups[j][0]
+        if len(acc) > 17:
+            break
+        if len(acc) >= _MIN_NATIONAL_DIGITS:
+            windows.append((j, acc))
+    for j, digits in reversed(windows):
+        e164 = _text_phone(digits, international, region)
+        if e164 is not None:
+            return j, e164
+    return None
+
+
+def _segment(
+    groups: list[tuple[str, int]], international: bool, region: str | None, found: _Found
+) -> bool:
+    """Read the valid numbers out of a run of digit groups; True if any.
+
+    ``groups`` are (digits, position). A number may start inside a run ("age
+    23 0612345678", "un 06 12 34 56 78"), but in a country whose national
+    numbers begin with a trunk prefix (0 in most of Europe) only where that
+    prefix, ``00`` or ``+`` starts: dropping or adding a digit at the front of
+    a number must not make a different valid one. A run that does not start
+    with the prefix is tried whole last ("612 345 678", or "31 6 1234 5678"
+    with the country code and no ``+``).
+    """
+    trunk = _trunk_prefix(region)
+    any_found = False
+    i = 0
+    while i < len(groups):
+        first = groups[i][0]
+        starts_number = (
+            (i == 0 and international)
+            or first.startswith("00")
+            or trunk is None
+            or first.startswith(trunk)
+        )
+        hit = _longest_from(groups, i, international and i == 0, region) if starts_number else None
+        if hit is None:
+            i += 1
+            continue
+        found.put(found.phones, hit[1], groups[i][1])
+        any_found = True
+        i = hit[0] + 1
+    if not any_found and trunk is not None and not international:
+        hit = _longest_from(groups, 0, False, region)
+        if hit is not None:
+            found.put(found.phones, hit[1], groups[0][1])
+            any_found = True
+    return any_found
+
+
+_AGE_WORDS_BEFORE = (
+    "age", "alter", "âge", "edad", "età", "idade", "wiek", "vârsta", "varsta", "leeftijd", "věk",
+    "kor", "ålder", "возраст", "вік", "ηλικία",
+)  # fmt: skip
+_IBAN_BEFORE = re.compile(r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4})* ?\Z")
+_AFTER_MAY_BE_UNIT = re.compile(r" ?[^\W\d_]|[ /]?[€$£₴₽₺₿/]")
+
+
+def _barred_by_context(
+    text: str, start: int, end: int, groups: list[str], seps: list[str], barred: set[int]
+) -> None:
+    """Bar the groups that the words around a run make a price, an age or a measure."""
+    last = len(groups) - 1
+    if _AFTER_MAY_BE_UNIT.match(text, end):
+        tail = text[end : end + 12]
+        if len(groups[last]) <= 5 and _CURRENCY_AFTER.match(tail):
+            barred.add(last)  # 150 EUR, 150/h
+            while last > 0 and seps[last - 1] in (".", ","):
+                last -= 1
+                barred.add(last)  # 1.500 EUR
+        elif len(groups[last]) <= 3 and _UNIT_AFTER.match(tail):
+            barred.add(last)  # 170 cm, 23 years
+        elif text[end].isalpha() and len(groups[last]) <= 4:
+            barred.add(last)  # 22h, 30min, 5x
+    head = text[max(0, start - 40) : start].rstrip(" :")
+    if not head:
+        return
+    if head[-1] in _CURRENCY_SYMBOLS and len(groups[0]) <= 5:
+        barred.add(0)  # €150, € 1.500
+        k = 0
+        while k + 1 < len(groups) and seps[k] in (".", ","):
+            k += 1
+            barred.add(k)
+    elif head.lower().endswith(_AGE_WORDS_BEFORE) and len(groups[0]) <= 2:
+        barred.add(0)  # age: 23
+    elif (head[-1].isupper() or head[-1].isdigit()) and _IBAN_BEFORE.search(
+        text, max(0, start - 40), start
+    ):
+        barred.update(range(len(groups)))  # the rest of a bank account number
+
+
+def _read_run(
+    text: str, start: int, end: int, region: str | None, to_text: _Positions, found: _Found
+) -> None:
+    """Phones (or unparsed candidates) in one run of at least 8 digits."""
+    if start > 0 and _is_word_char(text[start - 1]):
+        return  # glued to a word: part of a code, a hex string, a user name
+    parsed = _GROUPS.findall(text, start, end)
+    groups = [g for g, _ in parsed]
+    seps = [sep for _, sep in parsed]
+    barred = _barred_groups(groups, seps) if len(groups) > 1 else set()
+    _barred_by_context(text, start, end, groups, seps, barred)
+    international = text[max(0, start - 2) : start].strip().endswith("+")
+    pos = start
+    piece: list[tuple[str, int]] = []
+    for k, (group, sep) in enumerate(parsed):
+        if k not in barred:
+            piece.append((group, pos))
+        if (k in barred or k == len(parsed) - 1) and piece:
+            _read_piece(piece, international and piece[0][1] == start, region, to_text, found)
+            piece = []
+        pos += len(group) + len(sep)
+
+
+def _read_piece(
+    piece: list[tuple[str, int]],
+    international: bool,
+    region: str | None,
+    to_text: _Positions,
+    found: _Found,
+) -> None:
+    if sum(len(g) for g, _ in piece) < _MIN_NATIONAL_DIGITS:
+        return
+    if to_text.ends:
+        piece = [(g, to_text.original(p)) for g, p in piece]
+    if not _segment(piece, international, region, found):
+        joined = "".join(g for g, _ in piece)
+        if len(joined) <= (17 if joined.startswith("00") else 15):
+            found.put(found.unparsed, ("+" if international else "") + joined, piece[0][1])
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the given spans overwritten by ``#`` (positions kept)."""
+    pieces = []
+    last = 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end <= start:
+            continue
+        pieces.append(text[last:start])
+        pieces.append("#" * (end - start))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _phones(text: str, words: set[str], region: str | None, found: _Found) -> None:
+    if found.taken:
+        text = _blank(text, found.taken)  # digits inside links, addresses, wallets
+    number_words = words & _WORD_SET
+    positions = _Positions()
+    # Articles alone ("un", "een") never start digitising: a spelled-out
+    # number has other words too.
+    if number_words & _STRONG_WORD_SET:
+        used = tuple(sorted(number_words | (words & MULTIPLIERS.keys())))
+        text, positions = _digitise(text, used)
+    clusters = [m.span() for m in _CLUSTER.finditer(text)]
+    if not clusters:
+        return
+    for k, (s, e) in enumerate(clusters):
+        w = s
+        while w > 0 and s - w < 4 and text[w - 1] in _CLUSTER_LEFT:
+            w -= 1
+        if _LOOKALIKE_LETTER.search(text, w, e):
+            window_start, window_end = max(0, w - 8), e + 8
+            fixed = _lookalikes(text[window_start:window_end])
+            if fixed != text[window_start:window_end]:
+                text = text[:window_start] + fixed + text[window_end:]
+                clusters[k] = (w, e)
+    for s, e in clusters:
+        for m in _RUN8.finditer(text, s, e):
+            if not _NOT_A_PHONE.fullmatch(m.group(0)):
+                _read_run(text, m.start(), m.end(), region, positions, found)
+
+
+# ---------------------------------------------------------------------------
+# E-mail addresses
+
+_AT_WORDS = ("at", "ät", "arroba", "chiocciola", "małpa", "malpa", "собака", "sobaka")
+_DOT_WORDS = "dot|punkt|punto|point|ponto|punt|kropka|tečka|tecka|точка|tochka"
+# "{at}" and "<at>" are rare enough to need the other forms' company.
+_AT_TOKENS = frozenset(_AT_WORDS) | {"a"}
+_BRACKET_AT = re.compile(
+    r"[\[({<] ?(?:at|ät|arroba|@|a) ?[\])}>]", re.IGNORECASE
+)
+_WORD_AT = re.compile(rf"\s(?:{'|'.join(_AT_WORDS)})\s", re.IGNORECASE)
+_STRONG_DOT = rf"(?:\.|\s?[\[({{<]\s?(?:{_DOT_WORDS}|\.)\s?[\])}}>]\s?)"
+_WEAK_DOT = rf"(?:\s+(?:{_DOT_WORDS})\s+|\s\.\s?|\.\s)"
+_LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
+_DOMAIN_AFTER = re.compile(rf"{_LABEL}(?:(?:{_STRONG_DOT}|{_WEAK_DOT}){_LABEL})+", re.IGNORECASE)
+_DOT_SPLIT = re.compile(rf"({_STRONG_DOT}|{_WEAK_DOT})", re.IGNORECASE)
+_STRONG_DOT_FULL = re.compile(_STRONG_DOT, re.IGNORECASE)
+_LOCAL_BEFORE = re.compile(r"[\w%+\-]+(?:\.[\w%+\-]+)*\Z")
+# Top-level domains common enough to trust after a spelled-out " at " or " dot ".
+COMMON_TLDS = frozenset(
+    "com net org info biz eu io co me app online site xyz club top live pro email mail "
+    "nl de fr es it pt be at ch pl ro cz sk hu se no dk fi ie uk gr bg hr si rs ba mk al md ua "
+    "ru by lt lv ee lu mt cy tr is us ca au".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _psl_tlds() -> frozenset[str]:
+    tlds = set()
+    for suffix in norm._extractor().tlds:
+        host = norm.ascii_host("x." + suffix.rsplit(".", 1)[-1])
+        if host:
+            tlds.add(host.split(".", 1)[1])
+    return frozenset(tlds)
+
+
+def _at_spans(text: str, low: str) -> list[tuple[int, int, bool]]:
+    """(start, end, spelled) of every "@" form: ``@``, ``[at]``, ``(at)``, `` at ``."""
+    spans = []
+    pos = text.find("@")
+    while pos != -1:
+        spans.append((pos, pos + 1, False))
+        pos = text.find("@", pos + 1)
+    if "(" in text or "[" in text or "{" in text or "<" in text:
+        spans += [(m.start(), m.end(), False) for m in _BRACKET_AT.finditer(text)]
+    if any(f" {w} " in low for w in _AT_WORDS):
+        spans += [(m.start() + 1, m.end() - 1, True) for m in _WORD_AT.finditer(text)]
+    return spans
+
+
+def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
+    if "@" not in text and _AT_TOKENS.isdisjoint(words):
+        return
+    for at_start, at_end, spelled in sorted(_at_spans(text, low)):
+        start = at_start
+        while start > 0 and text[start - 1] == " " and at_start - start < 3:
+            start -= 1
+        end = at_end
+        while end < len(text) and text[end] == " " and end - at_end < 3:
+            end += 1
+        local = _LOCAL_BEFORE.search(text, max(0, start - 64), start)
+        domain = _DOMAIN_AFTER.match(text, end)
+        if local is None or domain is None:
+            continue
+        if local.start() > 0 and text[local.start() - 1] in ".%+-":
+            continue
+        parts = _DOT_SPLIT.split(domain.group(0))
+        labels, separators = parts[0::2], parts[1::2]
+        weak = spelled or any(not _STRONG_DOT_FULL.fullmatch(s) for s in separators)
+        trusted = COMMON_TLDS if weak else _psl_tlds()
+        while len(labels) >= 2 and labels[-1].lower() not in trusted:
+            labels.pop()  # "mail.com. Call me" read a label too far
+        if len(labels) < 2:
+            continue
+        address = norm.email(f"{local.group(0)}@{'.'.join(labels)}")
+        if address is None:
+            continue
+        length = sum(map(len, labels)) + sum(map(len, separators[: len(labels) - 1]))
+        found.put(found.emails, address, local.start())
+        found.taken.append((local.start(), end + length))
+
+
+# ---------------------------------------------------------------------------
+# Handles after a service word
+
+# Service words that introduce a handle in text. Ordinary words ("of", "line",
+# "session", "sc") only count in the structured handles column.
+_TEXT_SERVICES = frozenset(
+    w for w in norm.SERVICE_ALIASES if w not in {"of", "line", "session", "sc", "whats"}
+)
+_SERVICE_TRIGGERS = _TEXT_SERVICES | {"whats", "tik"}
+_SERVICE_SPLIT = re.compile(r"\s?[/,&+|]\s?")
+
+
+@lru_cache(maxsize=1024)
+def _handle_regex(services: tuple[str, ...]) -> re.Pattern[str]:
+    words = set(services)
+    if "whats" in words:
+        words |= {"whats app", "whats-app"}
+    if "tik" in words:
+        words.add("tik tok")
+    words -= {"whats", "tik"}
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(
+        rf"(?<!\w)(?P<services>(?:{alternation})(?:\s?[/,&+|]\s?(?:{alternation}))*)(?!\w)"
+        r"(?P<sep>\s?[:=]\s?|\s?[-–—]\s|\s+(?=[@+(\d]))"
+        r"(?P<value>@?[^\W\d_][\w.]{0,63}|@\w[\w.]{0,63}|\+?\(?\d[\d \t().\-/]{5,}\d)",
+        re.IGNORECASE,
+    )
+
+
+def _handles(text: str, words: set[str], region: str | None, found: _Found) -> None:
+    services = words & _SERVICE_TRIGGERS
+    if not services:
+        return
+    for m in _handle_regex(tuple(sorted(services))).finditer(text):
+        value = m.group("value")
+        if text.startswith(("/", ":/"), m.end()):
+            continue  # the start of a link ("tg: t.me/anna"); links are read whole
+        spelled_name = value[0].isalpha()
+        if spelled_name and m.group("sep").strip() == "":
+            continue  # "telegram anna" is prose; "telegram: anna", "telegram @anna" are not
+        for word in _SERVICE_SPLIT.split(m.group("services")):
+            key = word.lower().replace(" ", "").replace("-", "")
+            service = norm.SERVICE_ALIASES.get(key)
+            if service is None:
+                continue
+            pair = norm.handle(f"{service}:{value}", region)
+            if pair is not None:
+                found.add_handle(pair, m.start("value"))
+                found.taken.append(m.span("value"))
+
+
+# ---------------------------------------------------------------------------
+# URLs
+
+# Top-level domains accepted for a host written without scheme or www.
+_BARE_TLDS = COMMON_TLDS | frozenset(
+    "tv cc ly gg to ws su vip sexy xxx adult porn love date dating fun link page store shop "
+    "blog chat social fans cam onion li mc ad sm gl im".split()
+)
+# Lower case only, so that "Hello.It's" is not a host; checked against the set.
+_DOT_TLD = re.compile(r"\.([a-z]{2,7})(?![\w-])")
+_EXPLICIT_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`{}|\\^\[\]]+")
+_URL_TAIL = re.compile(r"[/?#][^\s<>\"'`{}|\\^\[\]]*")
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_URL_TRAILING = ".,;:!?'\")]}»…"
+
+
+def _trim_url(candidate: str) -> str:
+    while candidate and candidate[-1] in _URL_TRAILING:
+        if candidate[-1] == ")" and candidate.count("(") >= candidate.count(")"):
+            break
+        candidate = candidate[:-1]
+    return candidate
+
+
+def _add_url(text: str, start: int, candidate: str, region: str | None, found: _Found) -> None:
+    candidate = _trim_url(candidate)
+    end = start + len(candidate)
+    if not candidate or found.overlaps(start, end):
+        return
+    pair = norm.handle(candidate, region)
+    if pair is not None:
+        found.add_handle(pair, start)
+    else:
+        canonical = norm.url(candidate)
+        if canonical is None:
+            return
+        found.put(found.urls, canonical, start)
+    found.taken.append((start, end))
+
+
+def _urls(text: str, low: str, region: str | None, found: _Found) -> None:
+    if "://" in low or "www." in low:
+        for m in _EXPLICIT_URL.finditer(low):
+            _add_url(text, m.start(), text[m.start() : m.end()], region, found)
+    if "." not in text:
+        return
+    for m in _DOT_TLD.finditer(text):
+        if m.group(1) not in _BARE_TLDS:
+            continue
+        start = m.start()
+        while start > 0 and text[start - 1] in _HOST_CHARS:
+            start -= 1
+        while start < m.start() and text[start] in ".-":
+            start += 1
+        if start == m.start() or (start > 0 and text[start - 1] in "@/_"):
+            continue
+        if start > 0 and _is_word_char(text[start - 1]):
+            continue
+        tail = _URL_TAIL.match(text, m.end())
+        end = tail.end() if tail else m.end()
+        _add_url(text, start, text[start:end], region, found)
+
+
+# ---------------------------------------------------------------------------
+# Wallets
+
+_WALLET = re.compile(
+    r"(?<!\w)(?:bc1[ac-hj-np-z02-9]{8,87}|BC1[AC-HJ-NP-Z02-9]{8,87}|0[xX][0-9a-fA-F]{40}"
+    r"|[13][1-9A-HJ-NP-Za-km-z]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33})(?!\w)"
+)
+_BASE58_HINT = re.compile(r"[13T][1-9A-HJ-NP-Za-km-z]{25}")
+
+
+def _wallets(text: str, low: str, found: _Found) -> None:
+    if "bc1" not in low and "0x" not in low and not _BASE58_HINT.search(text):
+        return
+    for m in _WALLET.finditer(text):
+        key = norm.wallet(m.group(0))
+        if key is not None and not found.overlaps(*m.span()):
+            found.put(found.wallets, key, m.start())
+            found.taken.append(m.span())
+
+
+# ---------------------------------------------------------------------------
+
+def extract(text: str, region: str | None = None) -> Extracted:
+    """Phones, e-mails, handles, wallets and URLs in an ad's text.
+
+    ``region`` is the record's country (ISO alpha-2); national phone numbers
+    are read in it. Without it only numbers written with ``+`` or ``00`` can
+    validate; the others land in ``unparsed_phones``.
+
+    >>> found = extract("Anna 23 yo, 150€/h. Call zero six 12 34 five six 78, tg: @anna_vip", "NL")
+    >>> found.phones, found.handles
+    (['+31612345678'], [('Handle', 'telegram:anna_vip')])
+    """
+    if not isinstance(text, str) or not text:
+        return Extracted()
+    if not text.isascii():
+        # Fullwidth and mathematical digits to ASCII; keycap emoji (0️⃣) to digits.
+        text = unicodedata.normalize("NFKC", text)
+        if "\u20e3" in text:
+            text = text.replace("\ufe0f", "").replace("\u20e3", "")
+    low = text.lower()
+    if len(low) != len(text):  # a few letters lower-case to two characters
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    region = norm._region(region)
+    words = _words(low)
+    found = _Found()
+    _emails(text, low, words, found)
+    _handles(text, words, region, found)
+    _urls(text, low, region, found)
+    _wallets(text, low, found)
+    _phones(text, words, region, found)
+    return found.result()
