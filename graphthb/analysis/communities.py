@@ -32,7 +32,10 @@ def detect(
 ) -> np.ndarray:
     """A community label for every ad (labels are arbitrary integers)."""
     labels = partition(graph.n_nodes, graph.links, method, resolution=resolution, seed=seed)
-    return _keep_apart(graph, labels[: graph.n_ads].copy())
+    labels = labels[: graph.n_ads].copy()
+    if method != "components":
+        labels = _rejoin(graph, labels)
+    return _keep_apart(graph, labels)
 
 
 def partition(
@@ -112,6 +115,62 @@ def _split(
             out[np.fromiter(members, dtype=np.int64)] = next_label
             next_label += 1
     return out
+
+
+#: Identifiers strong enough to hold a group together against Louvain's split.
+STRONG_KINDS = ("Phone", "Email", "Handle", "Wallet", "Image", "Person")
+#: ... when each side carries it on at least this share of its ads.
+REJOIN_SHARE = 0.2
+
+
+def _rejoin(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:
+    """Undo Louvain's split of one operation: join two communities when one
+    non-generic contact, picture or asserted person runs through a good part of both.
+
+    Modularity splits a large, loosely knit group (one booking handle in 228
+    ads of two halves, say) as readily as two groups joined by one shared
+    picture; an investigator would call the first one operation, and so does
+    this rule. A stray identifier in one or two ads of the other side does not
+    rejoin.
+    """
+    carried = graph.carried
+    if not len(carried):
+        return labels
+    idents = graph.idents
+    strong = idents["kind"].isin(STRONG_KINDS).to_numpy() & ~idents["generic"].to_numpy()
+    pos = carried["ident"].to_numpy() - graph.n_ads
+    links = pd.DataFrame(
+        {
+            "ident": carried["ident"].to_numpy()[strong[pos]],
+            "label": labels[carried["ad"].to_numpy()[strong[pos]]],
+        }
+    )
+    per = links.groupby(["ident", "label"]).size().rename("ads").reset_index()
+    spans = per[per.groupby("ident")["label"].transform("nunique") > 1]
+    if not len(spans):
+        return labels
+    sizes = pd.Series(np.bincount(labels)).rename("size")
+    spans = spans.join(sizes, on="label")
+    spans = spans[spans["ads"] >= np.maximum(2, REJOIN_SHARE * spans["size"])]
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for _, part in spans.groupby("ident"):
+        found = sorted(part["label"].tolist())
+        for other in found[1:]:
+            a, b = find(found[0]), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    if not parent:
+        return labels
+    mapping = np.arange(labels.max() + 1)
+    for x in parent:
+        mapping[x] = find(x)
+    return mapping[labels]
 
 
 def _keep_apart(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:

@@ -82,8 +82,8 @@ def adjusted_rand_index(labels_a: Sequence[Any], labels_b: Sequence[Any]) -> flo
     >>> round(adjusted_rand_index([0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 2, 2]), 4)
     0.2424
     """
-    a = pd.factorize(pd.Series(labels_a, dtype=object))[0].astype(np.int64)
-    b = pd.factorize(pd.Series(labels_b, dtype=object))[0].astype(np.int64)
+    a = pd.factorize(np.array(list(labels_a), dtype=object))[0].astype(np.int64)
+    b = pd.factorize(np.array(list(labels_b), dtype=object))[0].astype(np.int64)
     if len(a) != len(b):
         raise ValueError(f"labelings differ in length: {len(a)} and {len(b)}")
     if not len(a):
@@ -119,15 +119,16 @@ def score(
     >>> s["groups_recovered"], s["precision_at_k"]  # Jaccard(G1, x) = 2/4
     (1, 1.0)
     """
+    # Plain object arrays: pandas' arrow-backed strings are far slower for this.
     ids = list(truth)
     n = len(ids)
-    planted_labels = pd.Series(
+    planted_labels = np.array(
         [g if g not in (None, "") and g == g else None for g in truth.values()], dtype=object
     )
     t_codes, t_names = pd.factorize(planted_labels)
-    pred = pd.Series(predicted, dtype=object)
-    unscored = int((~pred.index.isin(ids)).sum()) if len(pred) else 0
-    p_codes, p_names = pd.factorize(pred.reindex(ids) if len(pred) else pd.Series([None] * n))
+    unscored = sum(1 for r in predicted if r not in truth)
+    get = predicted.get
+    p_codes, p_names = pd.factorize(np.array([get(r) for r in ids], dtype=object))
     p_codes = p_codes.astype(np.int64)
     missing = p_codes < 0
     # Records without a prediction are singletons: give each a code of its own.
@@ -174,7 +175,8 @@ def score(
     if ranking is not None:
         k = n_planted
         top = list(ranking)[:k]
-        codes = pd.Index(p_names).get_indexer(pd.Index(top, dtype=object)) if top else []
+        position = {name: j for j, name in enumerate(p_names)}
+        codes = [position.get(g, -1) for g in top]
         hits = sum(1 for c in codes if c >= 0 and best_for_pred[c] >= RECOVERED_JACCARD)
         out["precision_at_k"] = hits / k if k else None
         out["k"] = k
