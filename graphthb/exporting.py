@@ -20,6 +20,7 @@ import pandas as pd
 
 from graphthb.errors import GraphthbError
 from graphthb.privacy import Minimiser
+from graphthb.privacy import minimiser as make_minimiser
 from graphthb.schema import SCHEMA
 from graphthb.store.base import Store
 
@@ -54,26 +55,18 @@ def _minimise(
     edges: dict[tuple[str, str, str], pd.DataFrame],
     minimiser: Minimiser,
 ) -> None:
-    """Pseudonymise potential victims' persona names and pictures in place."""
-    if not minimiser.protected_ads:
-        return
+    """Pseudonymise potential victims' persona names, ages and pictures in place."""
     if "Ad" in nodes:
-        nodes["Ad"] = pd.DataFrame([minimiser.ad(r) for r in nodes["Ad"].to_dict("records")])
-    # A picture of a potential victim is renamed everywhere it appears.
-    pictures: set[str] = set()
-    for (rel, _, _), df in edges.items():
-        if rel == "HAS_IMAGE":
-            pictures |= set(df.loc[df["src"].isin(minimiser.protected_ads), "dst"])
-    if not pictures:
-        return
-    rename = {p: minimiser.pseudonym("image", p) for p in pictures}
+        nodes["Ad"] = pd.DataFrame(
+            [minimiser.ad(r["key"], r) for r in nodes["Ad"].to_dict("records")]
+        )
     if "Image" in nodes:
-        nodes["Image"] = nodes["Image"].assign(key=nodes["Image"]["key"].replace(rename))
+        nodes["Image"] = nodes["Image"].assign(key=nodes["Image"]["key"].map(minimiser.image_key))
     for (rel, a, b), df in list(edges.items()):
         if a == "Image":
-            df = df.assign(src=df["src"].replace(rename))
+            df = df.assign(src=df["src"].map(minimiser.image_key))
         if b == "Image":
-            df = df.assign(dst=df["dst"].replace(rename))
+            df = df.assign(dst=df["dst"].map(minimiser.image_key))
         edges[(rel, a, b)] = df
 
 
@@ -86,7 +79,8 @@ def export(
             f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
         )
     nodes, edges = _tables(store)
-    minimiser = Minimiser.for_store(store, reveal)
+    appears = store.read_rel("APPEARS_IN", []).assign(rel="APPEARS_IN")
+    minimiser = make_minimiser(store, appears, reveal=reveal)
     _minimise(nodes, edges, minimiser)
     notes = [n for n in [minimiser.note()] if n]
     return _write(nodes, edges, fmt, Path(out)), notes

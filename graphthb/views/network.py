@@ -1,7 +1,7 @@
 """The three network views: a group, the neighbourhood of one identifier, and all groups.
 
 Each reads what it draws from the store (:mod:`graphthb.views.subgraph`), hides
-potential victims' details unless asked (:mod:`graphthb.views.privacy`), and
+potential victims' details unless asked (:mod:`graphthb.privacy`), and
 writes one self-contained HTML file (:mod:`graphthb.views.page`).
 """
 
@@ -32,7 +32,7 @@ from graphthb.views.page import (
     score_scale,
     write_page,
 )
-from graphthb.views.privacy import Minimiser, minimiser
+from graphthb.privacy import Minimiser, minimiser
 from graphthb.views.subgraph import (
     CONTEXT_KINDS,
     IDENTIFIER_TABLES,
