@@ -69,6 +69,14 @@ def run_demo(
     for group in chosen:
         echo("")
         echo(explain_text(group))
+    # One Cypher answer, so the analyst sees the graph can be asked directly.
+    from graphthb.queries import load_query
+
+    saved = load_query("personas_per_phone")
+    answer = store.query(saved.text, saved.bind({"limit": 5}))
+    echo("")
+    echo("Cypher (cypher/personas_per_phone.cypher): phones given for several persona names")
+    echo(render(answer.columns, answer.rows, "table"))
     written = [views.overview(store, views_dir / "overview.html").path]
     for group in chosen:
         written.append(

@@ -1,0 +1,54 @@
+"""The README's usage examples run as written, in order, and succeed."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphthb.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _usage_lines() -> list[str]:
+    text = (ROOT / "README.md").read_text("utf-8")
+    usage = text[text.index("## Usage") :]
+    block = re.search(r"```sh\n(.*?)```", usage, re.DOTALL).group(1)
+    return [
+        line.split("  #")[0].strip() for line in block.splitlines() if line.startswith("graphthb ")
+    ]
+
+
+@pytest.mark.slow
+def test_readme_usage_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for folder in ("sample_data", "cypher"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    lines = _usage_lines()
+    assert len(lines) >= 15
+    runner = CliRunner()
+    for line in lines:
+        args = shlex.split(line)[1:]
+        redirect = None
+        if ">" in args:
+            redirect = args[args.index(">") + 1]
+            args = args[: args.index(">")]
+        result = runner.invoke(main, args, env={"GRAPHTHB_DB": None})
+        assert result.exit_code == 0, f"{line}\n{result.output}"
+        if redirect:
+            Path(redirect).write_text(result.stdout)
+    assert Path("graphthb.lbug").exists()
+    for made in (
+        "groups.json",
+        "group.html",
+        "phone.html",
+        "overview.html",
+        "case.gexf",
+        "world/records.csv",
+    ):
+        assert Path(made).stat().st_size > 0, made
