@@ -77,6 +77,8 @@ _wallet = lru_cache(maxsize=200_000)(norm.wallet)
 _image = lru_cache(maxsize=200_000)(norm.image_hash)
 _country = lru_cache(maxsize=10_000)(norm.country)
 _date = lru_cache(maxsize=200_000)(norm.iso_datetime)
+_price = lru_cache(maxsize=50_000)(norm.price)
+_age = lru_cache(maxsize=1_000)(norm.age)
 
 
 @lru_cache(maxsize=200_000)
@@ -88,6 +90,7 @@ def phone_region(e164: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=100_000)
 def fold(text: str) -> str:
     """Case-, accent- and space-insensitive form of a name, for agency and city keys."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -255,11 +258,11 @@ def record_rows(
         )
 
     age_raw = _text(row.get("age"))
-    age = norm.age(age_raw) if age_raw else None
+    age = _age(age_raw) if age_raw else None
     if age_raw and age is None:
         unparsed["age"].append(age_raw)
     price_raw = _text(row.get("price"))
-    price = norm.price(price_raw) if price_raw else None
+    price = _price(price_raw) if price_raw else None
     extra = {k: v for k, v in row.items() if k not in RECORD_COLUMNS and _text(v)}
     out.node(
         "Ad",
