@@ -87,3 +87,30 @@ def test_passwords_never_reach_the_trail() -> None:
         "--password=***",
         "x",
     ]
+
+
+@pytest.mark.neo4j
+def test_neo4j_commands_are_audited_and_carry_metadata(neo4j_server: dict[str, str], tmp_path: Path) -> None:
+    env = {
+        "GRAPHTHB_AUDIT": str(tmp_path / "audit.jsonl"),
+        "GRAPHTHB_USER": "analyst-9",
+        "GRAPHTHB_REASON": "case 2025-117",
+        "NEO4J_USERNAME": neo4j_server["user"],
+        "NEO4J_PASSWORD": neo4j_server["password"],
+    }
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db", neo4j_server["uri"], "query", "--format", "json",
+            "SHOW TRANSACTIONS YIELD metaData, currentQuery WHERE currentQuery STARTS WITH 'SHOW' RETURN metaData",
+        ],
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    meta = json.loads(result.stdout)[0]["metaData"]
+    assert meta == {"app": "graphthb", "command": "query", "user": "analyst-9", "reason": "case 2025-117"}
+    entries = AuditTrail(tmp_path / "audit.jsonl").entries()
+    assert [(e["command"], e["user"], e["reason"], e["store"]) for e in entries] == [
+        ("query", "analyst-9", "case 2025-117", neo4j_server["uri"])
+    ]
+    assert "password" not in (tmp_path / "audit.jsonl").read_text()
