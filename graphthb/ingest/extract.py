@@ -63,6 +63,7 @@ class Extracted:
 # ---------------------------------------------------------------------------
 # Collecting what was found
 
+
 class _Found:
     """(value -> first position) per list; the lists come out ordered by position."""
 
@@ -111,7 +112,8 @@ def _ordered(bucket: dict) -> list:
 
 
 # Characters that glue words together in ads ("zero-six", "tg:anna", "(six)").
-_TOKEN_GLUE = ("-", ",", ".", ":", "/", "@", "(", ")", "[", "]", "!", "?", ";", "|", "=", "+")
+_TOKEN_GLUE = ("-", ",", ".", ":", "/", "@", "(", ")", "[", "]", "{", "}", "<", ">", "!", "?",
+               ";", "|", "=", "+")  # fmt: skip
 
 
 def _words(low: str) -> set[str]:
@@ -177,13 +179,25 @@ _STRONG_WORD_SET = _WORD_SET - _WEAK_WORDS
 
 
 @lru_cache(maxsize=2048)
-def _number_word_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern for the number words one text contains (a few, not all 250)."""
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The few words one text contains, each right after a space or punctuation.
+
+    The pattern starts with that character (no look-behind, no flags), so the
+    regex engine skips from word start to word start; group 1 is the word and
+    the end of the word is checked on each match. Search ``" " + low``.
+    """
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    mult = "|".join(MULTIPLIERS)
-    return re.compile(
-        rf"(?<!\w)(?:(?:(?P<m1>{mult})\s+)?(?P<w>{alternation})|(?P<m2>{mult})\s+(?P<d>\d))(?!\w)",
-        re.IGNORECASE,
+    return re.compile(rf"[\s\-,.;:/()\[\]!?\"'+|=]({alternation})")
+
+
+_MULTIPLIER_BEFORE = re.compile(rf"({'|'.join(MULTIPLIERS)})\s+\Z")
+_MULTIPLIED_DIGIT = re.compile(rf"(?:{'|'.join(MULTIPLIERS)})\s+[0-9](?![0-9])")
+
+
+def _bounded(low: str, start: int, end: int) -> bool:
+    """True if low[start:end] is a whole word."""
+    return not (start > 0 and _is_word_char(low[start - 1])) and not (
+        end < len(low) and _is_word_char(low[end])
     )
 
 
@@ -201,25 +215,44 @@ class _Positions:
         return pos + (self.shifts[i - 1] if i else 0)
 
 
-def _digitise(text: str, words: tuple[str, ...]) -> tuple[str, _Positions]:
-    """Number words to digits: ``zero six`` -> ``0 6``, ``double five`` -> ``55``."""
+def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positions]:
+    """Number words to digits: ``zero six`` -> ``0 6``, ``double five`` -> ``55``.
+
+    ``low`` is ``text`` in lower case, position for position.
+    """
+    replacements = []
+    multiplied = any(w in MULTIPLIERS for w in words)
+    for m in _alternation(tuple(w for w in words if w not in MULTIPLIERS)).finditer(" " + low):
+        start, end = m.start(1) - 1, m.end(1) - 1
+        if end < len(low) and _is_word_char(low[end]):
+            continue
+        times = 1
+        if multiplied:
+            before = _MULTIPLIER_BEFORE.search(low, max(0, start - 16), start)
+            if before is not None and _bounded(low, before.start(), before.end() - 1):
+                times = MULTIPLIERS[before.group(1)]
+                start = before.start()
+        replacements.append((start, end, _WORD_DIGIT[m.group(1)] * times))
+    if multiplied:
+        for m in _MULTIPLIED_DIGIT.finditer(low):
+            if _bounded(low, m.start(), m.end()):
+                word = low[m.start() : m.end() - 1].split()[0]
+                replacements.append((m.start(), m.end(), m.group(0)[-1] * MULTIPLIERS[word]))
     positions = _Positions()
+    if not replacements:
+        return text, positions
+    replacements.sort()
     pieces: list[str] = []
     last = new_len = 0
-    for m in _number_word_regex(words).finditer(text):
-        if m.group("w") is not None:
-            digit = _WORD_DIGIT[m.group("w").lower()]
-            times = MULTIPLIERS[m.group("m1").lower()] if m.group("m1") else 1
-        else:
-            digit, times = m.group("d"), MULTIPLIERS[m.group("m2").lower()]
-        pieces.append(text[last : m.start()])
-        pieces.append(digit * times)
-        new_len += m.start() - last + times
-        last = m.end()
+    for start, end, digits in replacements:
+        if start < last:
+            continue
+        pieces.append(text[last:start])
+        pieces.append(digits)
+        new_len += start - last + len(digits)
+        last = end
         positions.ends.append(new_len)
         positions.shifts.append(last - new_len)
-    if not pieces:
-        return text, positions
     pieces.append(text[last:])
     return "".join(pieces), positions
 
@@ -231,6 +264,10 @@ _LOOKALIKE_CHARS = frozenset("0123456789OoIlSBZОо|")
 _DIGIT_THEN_LOOKALIKE = re.compile(r"\d[OoIlSBZОо|]")
 # One lookalike letter standing alone between digits: "0 6 I 2 3 4".
 _LONE_LOOKALIKE = re.compile(r"\d[ .\-](?=[OoIlSBZОо][ .\-]\d)")
+
+
+def _word_list(words: str) -> frozenset[str]:
+    return frozenset(words.split())
 
 
 def _is_word_char(char: str) -> bool:
@@ -289,14 +326,14 @@ _RUN8 = re.compile(r"[0-9](?:[ \t\u00a0./\-–()]{0,3}[0-9]){7,}")
 _CLUSTER = re.compile(
     r"[0-9](?:[ \t\u00a0./\-–()]{0,3}(?:[0-9]|[OoIlSBZОо|](?![^\W\d_OoIlSBZОо]))){4,}"
 )
-_CLUSTER_LEFT = frozenset("OoIlSBZОо| \t\u00a0./-–()")
 # Runs that are one date or one time range, the commonest 8-digit runs in ads.
 _NOT_A_PHONE = re.compile(
     r"(?:0?[1-9]|[12][0-9]|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:19|20)?[0-9]{2}"
     r"|(?:19|20)[0-9]{2}([./-])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12][0-9]|3[01])"
     r"|[0-2]?[0-9]\.[0-5][0-9] ?[-–] ?[0-2]?[0-9]\.[0-5][0-9]"
 )
-_LOOKALIKE_LETTER = re.compile(r"[OoIlSBZОо|]")
+# A lookalike letter that no other letter touches ("O6", "I 2"; not "tel.", "Oslo").
+_LOOKALIKE_LETTER = re.compile(r"(?<![^\W\d_OoIlSBZОо])[OoIlSBZОо|](?![^\W\d_OoIlSBZОо])")
 _GROUPS = re.compile(r"([0-9]+)([^0-9]*)")
 _MIN_NATIONAL_DIGITS = 8
 
@@ -312,6 +349,8 @@ _UNIT_AFTER = re.compile(
     r"lat\b|let\b|jaar\b|år\b|éves\b|ani\b|години|років|роки|лет\b|года?\b|χρονών|ετών)",
     re.IGNORECASE,
 )
+
+
 def _plausible_date(day: str, month: str, year: str) -> bool:
     return (
         len(day) <= 2
@@ -331,13 +370,22 @@ def _barred_groups(groups: list[str], seps: list[str]) -> set[int]:
     barred: set[int] = set()
     n = len(groups)
     for i in range(n - 1):
-        a, sep = groups[i], seps[i].strip()
-        b = groups[i + 1]
-        before = seps[i - 1].strip() if i > 0 else ""
-        if i + 2 < n and sep in (".", "/", "-") and seps[i + 1].strip() == sep:
+        a, raw_sep, b = groups[i], seps[i], groups[i + 1]
+        sep = raw_sep.strip()
+        before = seps[i - 1] if i > 0 else ""
+        after = seps[i + 1] if i + 2 < n else ""
+        plain_sep = sep in (".", ",") and raw_sep == sep
+        if plain_sep and before != raw_sep and after != raw_sep and a in ("1", "2") and len(b) == 2:
+            # A height (1.70), and the weight and measures that follow it.
+            barred.update((i, i + 1))
+            k = i + 2
+            while k < n and len(groups[k]) <= 3:
+                barred.add(k)
+                k += 1
+        if i + 2 < n and sep in (".", "/", "-") and seps[i + 1] == raw_sep:
             c = groups[i + 2]
-            after = seps[i + 2].strip() if i + 3 < n else ""
-            if before != sep and after != sep:
+            after = seps[i + 2] if i + 3 < n else ""
+            if before != raw_sep and after != raw_sep:
                 if _plausible_date(a, b, c) or (len(a) == 4 and _plausible_date(c, b, a[2:])):
                     barred.update((i, i + 1, i + 2))
                 elif all(len(g) in (2, 3) for g in (a, b, c)) and (
@@ -384,11 +432,14 @@ def _text_phone(digits: str, international: bool, region: str | None) -> str | N
 
 
 @lru_cache(maxsize=512)
-def _trunk_prefix(region: str | None) -> str | None:
+def _trunk_prefix(region: str | None) -> tuple[str | None, str]:
+    """(national trunk prefix or None, country calling code) of a region."""
     if region is None:
-        return None
+        return None, ""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    return metadata.national_prefix if metadata is not None else None
+    if metadata is None:
+        return None, ""
+    return metadata.national_prefix, str(metadata.country_code)
 
 
 def _longest_from(
@@ -423,11 +474,13 @@ def _segment(
     with the prefix is tried whole last ("612 345 678", or "31 6 1234 5678"
     with the country code and no ``+``).
     """
-    trunk = _trunk_prefix(region)
+    trunk, country_code = _trunk_prefix(region)
     any_found = False
     i = 0
     while i < len(groups):
         first = groups[i][0]
+        if trunk is not None and len(first) < len(trunk):  # "0 6 2 0 ..." in Hungary (06)
+            first = "".join(g for g, _ in groups[i : i + len(trunk)])
         starts_number = (
             (i == 0 and international)
             or first.startswith("00")
@@ -441,9 +494,10 @@ def _segment(
         found.put(found.phones, hit[1], groups[i][1])
         any_found = True
         i = hit[0] + 1
-    if not any_found and trunk is not None and not international:
+    # The country code without "+": the whole run, or nothing.
+    if not any_found and trunk and not international and groups[0][0].startswith(country_code):
         hit = _longest_from(groups, 0, False, region)
-        if hit is not None:
+        if hit is not None and hit[0] == len(groups) - 1:
             found.put(found.phones, hit[1], groups[0][1])
             any_found = True
     return any_found
@@ -453,6 +507,7 @@ _AGE_WORDS_BEFORE = (
     "age", "alter", "âge", "edad", "età", "idade", "wiek", "vârsta", "varsta", "leeftijd", "věk",
     "kor", "ålder", "возраст", "вік", "ηλικία",
 )  # fmt: skip
+_SHORT_SEP = re.compile(r"[0-9][./-][0-9]")  # dates, times and 90-60-90 need one
 _IBAN_BEFORE = re.compile(r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4})* ?\Z")
 _AFTER_MAY_BE_UNIT = re.compile(r" ?[^\W\d_]|[ /]?[€$£₴₽₺₿/]")
 
@@ -473,7 +528,7 @@ def _barred_by_context(
             barred.add(last)  # 170 cm, 23 years
         elif text[end].isalpha() and len(groups[last]) <= 4:
             barred.add(last)  # 22h, 30min, 5x
-    head = text[max(0, start - 40) : start].rstrip(" :")
+    head = text[max(0, start - 16) : start].rstrip(" :")
     if not head:
         return
     if head[-1] in _CURRENCY_SYMBOLS and len(groups[0]) <= 5:
@@ -499,7 +554,10 @@ def _read_run(
     parsed = _GROUPS.findall(text, start, end)
     groups = [g for g, _ in parsed]
     seps = [sep for _, sep in parsed]
-    barred = _barred_groups(groups, seps) if len(groups) > 1 else set()
+    if len(groups) > 1 and _SHORT_SEP.search(text, start, end):
+        barred = _barred_groups(groups, seps)
+    else:
+        barred = set()
     _barred_by_context(text, start, end, groups, seps, barred)
     international = text[max(0, start - 2) : start].strip().endswith("+")
     pos = start
@@ -524,10 +582,36 @@ def _read_piece(
         return
     if to_text.ends:
         piece = [(g, to_text.original(p)) for g, p in piece]
-    if not _segment(piece, international, region, found):
+    if not _segment(piece, international, region, found) and _looks_like_a_phone(
+        piece, international, region
+    ):
         joined = "".join(g for g, _ in piece)
-        if len(joined) <= (17 if joined.startswith("00") else 15):
-            found.put(found.unparsed, ("+" if international else "") + joined, piece[0][1])
+        found.put(found.unparsed, ("+" if international else "") + joined, piece[0][1])
+
+
+def _looks_like_a_phone(
+    piece: list[tuple[str, int]], international: bool, region: str | None
+) -> bool:
+    """Whether a run that did not validate is worth showing the analyst as a phone.
+
+    It must start the way numbers are written there (``+``, ``00``, the trunk
+    prefix or the country code; without a country, ``+``, ``00`` or ``0``), be
+    8 to 15 digits, and be grouped like a number: at most six groups, or one
+    digit per group as spelled-out numbers are.
+    """
+    joined = "".join(g for g, _ in piece)
+    if joined.startswith("00"):
+        joined, international = joined[2:], True
+    if not 8 <= len(joined) <= 15:
+        return False
+    if len(piece) > 6 and any(len(g) > 1 for g, _ in piece):
+        return False
+    if international:
+        return True
+    trunk, country_code = _trunk_prefix(region)
+    if region is None:
+        return joined.startswith("0")
+    return trunk is None or joined.startswith(trunk) or joined.startswith(country_code)
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -545,7 +629,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
-def _phones(text: str, words: set[str], region: str | None, found: _Found) -> None:
+def _phones(text: str, low: str, words: set[str], region: str | None, found: _Found) -> None:
     if found.taken:
         text = _blank(text, found.taken)  # digits inside links, addresses, wallets
     number_words = words & _WORD_SET
@@ -554,14 +638,14 @@ def _phones(text: str, words: set[str], region: str | None, found: _Found) -> No
     # number has other words too.
     if number_words & _STRONG_WORD_SET:
         used = tuple(sorted(number_words | (words & MULTIPLIERS.keys())))
-        text, positions = _digitise(text, used)
+        if found.taken:
+            low = _blank(low, found.taken)
+        text, positions = _digitise(text, low, used)
     clusters = [m.span() for m in _CLUSTER.finditer(text)]
     if not clusters:
         return
     for k, (s, e) in enumerate(clusters):
-        w = s
-        while w > 0 and s - w < 4 and text[w - 1] in _CLUSTER_LEFT:
-            w -= 1
+        w = max(0, s - 4)  # a leading "O6" starts before the first digit
         if _LOOKALIKE_LETTER.search(text, w, e):
             window_start, window_end = max(0, w - 8), e + 8
             fixed = _lookalikes(text[window_start:window_end])
@@ -581,22 +665,27 @@ _AT_WORDS = ("at", "ät", "arroba", "chiocciola", "małpa", "malpa", "собак
 _DOT_WORDS = "dot|punkt|punto|point|ponto|punt|kropka|tečka|tecka|точка|tochka"
 # "{at}" and "<at>" are rare enough to need the other forms' company.
 _AT_TOKENS = frozenset(_AT_WORDS) | {"a"}
-_BRACKET_AT = re.compile(
-    r"[\[({<] ?(?:at|ät|arroba|@|a) ?[\])}>]", re.IGNORECASE
-)
-_WORD_AT = re.compile(rf"\s(?:{'|'.join(_AT_WORDS)})\s", re.IGNORECASE)
+# Both run on the lower-cased text: without flags the engine skips ahead fast.
+_BRACKET_AT = re.compile(r"[\[({<] ?(?:at|ät|arroba|@|a) ?[\])}>]")
+_WORD_AT = re.compile(rf"\s(?:{'|'.join(_AT_WORDS)})\s")
 _STRONG_DOT = rf"(?:\.|\s?[\[({{<]\s?(?:{_DOT_WORDS}|\.)\s?[\])}}>]\s?)"
 _WEAK_DOT = rf"(?:\s+(?:{_DOT_WORDS})\s+|\s\.\s?|\.\s)"
 _LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
 _DOMAIN_AFTER = re.compile(rf"{_LABEL}(?:(?:{_STRONG_DOT}|{_WEAK_DOT}){_LABEL})+", re.IGNORECASE)
 _DOT_SPLIT = re.compile(rf"({_STRONG_DOT}|{_WEAK_DOT})", re.IGNORECASE)
 _STRONG_DOT_FULL = re.compile(_STRONG_DOT, re.IGNORECASE)
-_LOCAL_BEFORE = re.compile(r"[\w%+\-]+(?:\.[\w%+\-]+)*\Z")
+_LOCAL = re.compile(r"[\w%+\-]+(?:\.[\w%+\-]+)*")
+_LOCAL_CHARS = frozenset(".%+-_")
+# Words that stand before a spelled-out " at " in prose ("meet me at home dot com").
+_PROSE_BEFORE_AT = _word_list(
+    "me us you him her them we i it is are am be meet see call text stay staying live living "
+    "work working arrive arriving available here there only just now home"
+)
 # Top-level domains common enough to trust after a spelled-out " at " or " dot ".
-COMMON_TLDS = frozenset(
+COMMON_TLDS = _word_list(
     "com net org info biz eu io co me app online site xyz club top live pro email mail "
     "nl de fr es it pt be at ch pl ro cz sk hu se no dk fi ie uk gr bg hr si rs ba mk al md ua "
-    "ru by lt lv ee lu mt cy tr is us ca au".split()
+    "ru by lt lv ee lu mt cy tr is us ca au"
 )
 
 
@@ -610,35 +699,45 @@ def _psl_tlds() -> frozenset[str]:
     return frozenset(tlds)
 
 
-def _at_spans(text: str, low: str) -> list[tuple[int, int, bool]]:
+def _at_spans(text: str, low: str, words: set[str]) -> list[tuple[int, int, bool]]:
     """(start, end, spelled) of every "@" form: ``@``, ``[at]``, ``(at)``, `` at ``."""
     spans = []
     pos = text.find("@")
     while pos != -1:
         spans.append((pos, pos + 1, False))
         pos = text.find("@", pos + 1)
-    if "(" in text or "[" in text or "{" in text or "<" in text:
-        spans += [(m.start(), m.end(), False) for m in _BRACKET_AT.finditer(text)]
-    if any(f" {w} " in low for w in _AT_WORDS):
-        spans += [(m.start() + 1, m.end() - 1, True) for m in _WORD_AT.finditer(text)]
+    if "(" in low or "[" in low or "{" in low or "<" in low:
+        spans += [(m.start(), m.end(), False) for m in _BRACKET_AT.finditer(low)]
+    if not words.isdisjoint(_AT_WORDS):
+        spans += [(m.start() + 1, m.end() - 1, True) for m in _WORD_AT.finditer(low)]
     return spans
 
 
 def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
     if "@" not in text and _AT_TOKENS.isdisjoint(words):
         return
-    for at_start, at_end, spelled in sorted(_at_spans(text, low)):
+    for at_start, at_end, spelled in sorted(_at_spans(text, low, words)):
         start = at_start
         while start > 0 and text[start - 1] == " " and at_start - start < 3:
             start -= 1
         end = at_end
         while end < len(text) and text[end] == " " and end - at_end < 3:
             end += 1
-        local = _LOCAL_BEFORE.search(text, max(0, start - 64), start)
-        domain = _DOMAIN_AFTER.match(text, end)
-        if local is None or domain is None:
+        local_start = start
+        while local_start > 0 and start - local_start < 64:
+            char = text[local_start - 1]
+            if not (char.isalnum() or char in _LOCAL_CHARS):
+                break
+            local_start -= 1
+        while local_start < start and text[local_start] == ".":
+            local_start += 1
+        local = _LOCAL.fullmatch(text, local_start, start)
+        if local is None:
             continue
-        if local.start() > 0 and text[local.start() - 1] in ".%+-":
+        if spelled and local.group(0).lower() in _PROSE_BEFORE_AT:
+            continue
+        domain = _DOMAIN_AFTER.match(text, end)
+        if domain is None:
             continue
         parts = _DOT_SPLIT.split(domain.group(0))
         labels, separators = parts[0::2], parts[1::2]
@@ -648,7 +747,7 @@ def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
             labels.pop()  # "mail.com. Call me" read a label too far
         if len(labels) < 2:
             continue
-        address = norm.email(f"{local.group(0)}@{'.'.join(labels)}")
+        address = _email(f"{local.group(0)}@{'.'.join(labels)}")
         if address is None:
             continue
         length = sum(map(len, labels)) + sum(map(len, separators[: len(labels) - 1]))
@@ -666,54 +765,65 @@ _TEXT_SERVICES = frozenset(
 )
 _SERVICE_TRIGGERS = _TEXT_SERVICES | {"whats", "tik"}
 _SERVICE_SPLIT = re.compile(r"\s?[/,&+|]\s?")
+# Identifiers repeat across thousands of ads, so each form is checked once.
+_handle = lru_cache(maxsize=50_000)(norm.handle)
+_url = lru_cache(maxsize=50_000)(norm.url)
+_email = lru_cache(maxsize=50_000)(norm.email)
+_wallet = lru_cache(maxsize=50_000)(norm.wallet)
 
 
-@lru_cache(maxsize=1024)
-def _handle_regex(services: tuple[str, ...]) -> re.Pattern[str]:
-    words = set(services)
-    if "whats" in words:
-        words |= {"whats app", "whats-app"}
-    if "tik" in words:
-        words.add("tik tok")
-    words -= {"whats", "tik"}
-    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(
-        rf"(?<!\w)(?P<services>(?:{alternation})(?:\s?[/,&+|]\s?(?:{alternation}))*)(?!\w)"
-        r"(?P<sep>\s?[:=]\s?|\s?[-–—]\s|\s+(?=[@+(\d]))"
-        r"(?P<value>@?[^\W\d_][\w.]{0,63}|@\w[\w.]{0,63}|\+?\(?\d[\d \t().\-/]{5,}\d)",
-        re.IGNORECASE,
-    )
+_MULTI_WORD_SERVICES = {"whats": ("whats app", "whats-app"), "tik": ("tik tok",)}
+# What may follow a service word: more service words, a separator, the value.
+_HANDLE_TAIL = re.compile(
+    r"(?P<more>(?:\s?[/,&+|]\s?[^\W\d_]+(?:[ -][^\W\d_]+)?)*)"
+    r"(?P<sep>\s?[:=]\s?|\s?[-–—]\s|\s+(?=[@+(0-9]))"
+    r"(?P<value>@?[^\W\d_][\w.]{0,63}|@\w[\w.]{0,63}|\+?\(?[0-9][0-9 \t().\-/]{5,}[0-9])"
+)
 
 
-def _handles(text: str, words: set[str], region: str | None, found: _Found) -> None:
-    services = words & _SERVICE_TRIGGERS
-    if not services:
+def _service_words(triggers: set[str]) -> tuple[str, ...]:
+    words = set(triggers)
+    for short, spelled in _MULTI_WORD_SERVICES.items():
+        if short in words:
+            words.discard(short)
+            words.update(spelled)
+    return tuple(sorted(words))
+
+
+def _handles(text: str, low: str, words: set[str], region: str | None, found: _Found) -> None:
+    triggers = words & _SERVICE_TRIGGERS
+    if not triggers:
         return
-    for m in _handle_regex(tuple(sorted(services))).finditer(text):
-        value = m.group("value")
-        if text.startswith(("/", ":/"), m.end()):
+    for m in _alternation(_service_words(triggers)).finditer(" " + low):
+        word_end = m.end(1) - 1
+        if word_end < len(low) and _is_word_char(low[word_end]):
+            continue
+        tail = _HANDLE_TAIL.match(text, word_end)
+        if tail is None:
+            continue
+        value = tail.group("value")
+        if text.startswith(("/", ":/"), tail.end()):
             continue  # the start of a link ("tg: t.me/anna"); links are read whole
-        spelled_name = value[0].isalpha()
-        if spelled_name and m.group("sep").strip() == "":
+        if value[0].isalpha() and tail.group("sep").strip() == "":
             continue  # "telegram anna" is prose; "telegram: anna", "telegram @anna" are not
-        for word in _SERVICE_SPLIT.split(m.group("services")):
-            key = word.lower().replace(" ", "").replace("-", "")
-            service = norm.SERVICE_ALIASES.get(key)
+        named = [m.group(1)] + _SERVICE_SPLIT.split(tail.group("more"))[1:]
+        for word in named:
+            service = norm.SERVICE_ALIASES.get(word.lower().replace(" ", "").replace("-", ""))
             if service is None:
                 continue
-            pair = norm.handle(f"{service}:{value}", region)
+            pair = _handle(f"{service}:{value}", region)
             if pair is not None:
-                found.add_handle(pair, m.start("value"))
-                found.taken.append(m.span("value"))
+                found.add_handle(pair, tail.start("value"))
+                found.taken.append(tail.span("value"))
 
 
 # ---------------------------------------------------------------------------
 # URLs
 
 # Top-level domains accepted for a host written without scheme or www.
-_BARE_TLDS = COMMON_TLDS | frozenset(
+_BARE_TLDS = COMMON_TLDS | _word_list(
     "tv cc ly gg to ws su vip sexy xxx adult porn love date dating fun link page store shop "
-    "blog chat social fans cam onion li mc ad sm gl im".split()
+    "blog chat social fans cam onion li mc ad sm gl im"
 )
 # Lower case only, so that "Hello.It's" is not a host; checked against the set.
 _DOT_TLD = re.compile(r"\.([a-z]{2,7})(?![\w-])")
@@ -736,11 +846,11 @@ def _add_url(text: str, start: int, candidate: str, region: str | None, found: _
     end = start + len(candidate)
     if not candidate or found.overlaps(start, end):
         return
-    pair = norm.handle(candidate, region)
+    pair = _handle(candidate, region)
     if pair is not None:
         found.add_handle(pair, start)
     else:
-        canonical = norm.url(candidate)
+        canonical = _url(candidate)
         if canonical is None:
             return
         found.put(found.urls, canonical, start)
@@ -774,8 +884,8 @@ def _urls(text: str, low: str, region: str | None, found: _Found) -> None:
 # Wallets
 
 _WALLET = re.compile(
-    r"(?<!\w)(?:bc1[ac-hj-np-z02-9]{8,87}|BC1[AC-HJ-NP-Z02-9]{8,87}|0[xX][0-9a-fA-F]{40}"
-    r"|[13][1-9A-HJ-NP-Za-km-z]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33})(?!\w)"
+    r"bc1[ac-hj-np-z02-9]{8,87}|BC1[AC-HJ-NP-Z02-9]{8,87}|0[xX][0-9a-fA-F]{40}"
+    r"|[13][1-9A-HJ-NP-Za-km-z]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33}"
 )
 _BASE58_HINT = re.compile(r"[13T][1-9A-HJ-NP-Za-km-z]{25}")
 
@@ -784,13 +894,16 @@ def _wallets(text: str, low: str, found: _Found) -> None:
     if "bc1" not in low and "0x" not in low and not _BASE58_HINT.search(text):
         return
     for m in _WALLET.finditer(text):
-        key = norm.wallet(m.group(0))
+        if not _bounded(text, m.start(), m.end()):
+            continue
+        key = _wallet(m.group(0))
         if key is not None and not found.overlaps(*m.span()):
             found.put(found.wallets, key, m.start())
             found.taken.append(m.span())
 
 
 # ---------------------------------------------------------------------------
+
 
 def extract(text: str, region: str | None = None) -> Extracted:
     """Phones, e-mails, handles, wallets and URLs in an ad's text.
@@ -817,8 +930,8 @@ def extract(text: str, region: str | None = None) -> Extracted:
     words = _words(low)
     found = _Found()
     _emails(text, low, words, found)
-    _handles(text, words, region, found)
+    _handles(text, low, words, region, found)
     _urls(text, low, region, found)
     _wallets(text, low, found)
-    _phones(text, words, region, found)
+    _phones(text, low, words, region, found)
     return found.result()

@@ -36,7 +36,7 @@ import math
 import posixpath
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -56,6 +56,7 @@ __all__ = [
     "image_hash",
     "iso_datetime",
     "keccak256",
+    "keccak_sponge",
     "phone",
     "price",
     "split_multi",
@@ -117,11 +118,11 @@ _REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 # which is never what these ads mean.
 LOOKALIKE_DIGITS = str.maketrans(
     {"O": "0", "o": "0", "О": "0", "о": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8",
-     "Z": "2"}  # fmt: skip
-)
+     "Z": "2"}
+)  # fmt: skip
 _KEYCAP_MARKS = str.maketrans("", "", "\ufe0f\u20e3")
 _PHONE_LABEL = re.compile(
-    r"^(?:tel|phone|ph|mob|mobile|cell|handy|gsm|tél|тел|call)\s*[.:]?\s*", re.IGNORECASE
+    r"^(?:tel|phone|ph|mob|mobile|cell|handy|gsm|tél|тел|call)\s*[.:]*\s*", re.IGNORECASE
 )
 _PHONE_CHARS = re.compile(r"\+?[\d\s().\-/–]+")
 _NOT_DIGIT = re.compile(r"\D+")
@@ -235,7 +236,7 @@ def email(raw: Any) -> str | None:
     """
     if not isinstance(raw, str):
         return None
-    text = raw.strip().strip("<>\"'").strip()
+    text = _unwrap(raw)
     if text[:7].lower() == "mailto:":
         text = text[7:].split("?", 1)[0].strip()
     if not text or len(text) > 320:
@@ -259,8 +260,8 @@ def email(raw: Any) -> str | None:
 # Click identifiers and campaign tags: they differ per visitor, not per page.
 _TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "igsh",
-     "mc_cid", "mc_eid", "_ga", "_gl", "twclid", "ttclid", "srsltid"}  # fmt: skip
-)
+     "mc_cid", "mc_eid", "_ga", "_gl", "twclid", "ttclid", "srsltid"}
+)  # fmt: skip
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _HOST_PORT = re.compile(r"[^/?#:@\s]+:\d{1,5}(?:[/?#]|$)")
@@ -308,9 +309,7 @@ def _canonical_query(query: str) -> str:
         if not (k.lower().startswith("utm_") or k.lower() in _TRACKING_PARAMS)
     ]
     kept.sort(key=lambda kv: kv[0])
-    return "&".join(
-        f"{quote(k, safe=_QUERY_SAFE)}={quote(v, safe=_QUERY_SAFE)}" for k, v in kept
-    )
+    return "&".join(f"{quote(k, safe=_QUERY_SAFE)}={quote(v, safe=_QUERY_SAFE)}" for k, v in kept)
 
 
 def _url_host(host: str) -> str | None:
@@ -332,11 +331,22 @@ def _url_host(host: str) -> str | None:
     return name
 
 
+_WRAPPERS = {("<", ">"), ('"', '"'), ("'", "'"), ("(", ")"), ("[", "]")}
+
+
+def _unwrap(text: str) -> str:
+    """The value inside matching quotes or brackets, as pasted from a document."""
+    text = text.strip()
+    while len(text) >= 2 and (text[0], text[-1]) in _WRAPPERS:
+        text = text[1:-1].strip()
+    return text
+
+
 def _split_url(raw: Any) -> tuple[str, str, int | None, str, str] | None:
     """(scheme, canonical host, explicit port, path, query) of a URL, or None."""
     if not isinstance(raw, str):
         return None
-    text = raw.strip().strip("<>\"'").strip()
+    text = _unwrap(raw)
     if not text or len(text) > 4096 or any(c.isspace() for c in text):
         return None
     if text.startswith("//"):
@@ -759,8 +769,14 @@ _MASK64 = (1 << 64) - 1
 
 def _keccak_f(lanes: list[int]) -> list[int]:
     for rc in _KECCAK_RC:
-        c = [lanes[x] ^ lanes[x + 5] ^ lanes[x + 10] ^ lanes[x + 15] ^ lanes[x + 20] for x in range(5)]
-        d = [c[(x - 1) % 5] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & _MASK64) for x in range(5)]
+        c = [
+            lanes[x] ^ lanes[x + 5] ^ lanes[x + 10] ^ lanes[x + 15] ^ lanes[x + 20]
+            for x in range(5)
+        ]
+        d = [
+            c[(x - 1) % 5] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & _MASK64)
+            for x in range(5)
+        ]
         lanes = [lanes[i] ^ d[i % 5] for i in range(25)]
         b = [0] * 25
         for x in range(5):
@@ -775,15 +791,14 @@ def _keccak_f(lanes: list[int]) -> list[int]:
     return lanes
 
 
-def keccak256(data: bytes) -> bytes:
-    """Keccak-256 digest (Ethereum's hash; hashlib's sha3_256 pads differently).
+def keccak_sponge(data: bytes, pad: int = 0x01, rate: int = 136) -> bytes:
+    """A 32-byte Keccak digest; ``pad`` 0x01 is Keccak-256, 0x06 is SHA3-256.
 
-    >>> keccak256(b"").hex()[:16]
-    'c5d2460186f7233c'
+    The two differ only in this padding byte, which lets the tests check the
+    permutation against :func:`hashlib.sha3_256`.
     """
-    rate = 136
     padded = bytearray(data)
-    padded.append(0x01)
+    padded.append(pad)
     padded.extend(b"\0" * (-len(padded) % rate))
     padded[-1] |= 0x80
     lanes = [0] * 25
@@ -793,6 +808,15 @@ def keccak256(data: bytes) -> bytes:
             lanes[i] ^= int.from_bytes(block[8 * i : 8 * i + 8], "little")
         lanes = _keccak_f(lanes)
     return b"".join(lane.to_bytes(8, "little") for lane in lanes[:4])
+
+
+def keccak256(data: bytes) -> bytes:
+    """Keccak-256 digest (Ethereum's hash; hashlib's sha3_256 pads differently).
+
+    >>> keccak256(b"").hex()[:16]
+    'c5d2460186f7233c'
+    """
+    return keccak_sponge(data, 0x01)
 
 
 def eip55(hex40: str) -> str:
@@ -955,7 +979,7 @@ def iso_datetime(raw: Any) -> str | None:
     if moment.tzinfo is None:
         return moment.isoformat(timespec=spec)
     try:
-        utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        utc = moment.astimezone(UTC).replace(tzinfo=None)
     except (OverflowError, ValueError):
         return None
     return utc.isoformat(timespec=spec) + "Z"
@@ -1008,8 +1032,9 @@ CURRENCIES = {
     "usdt": "USDT", "usdc": "USDC",
 }  # fmt: skip
 _CURRENCY_TOKEN = re.compile(
-    r"[€$£₴₽₺₿]|\b(?:" + "|".join(sorted((re.escape(k) for k in CURRENCIES if k[0].isalpha()),
-                                         key=len, reverse=True)) + r")\b",
+    r"[€$£₴₽₺₿]|\b(?:"
+    + "|".join(sorted((re.escape(k) for k in CURRENCIES if k[0].isalpha()), key=len, reverse=True))
+    + r")\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(r"\d{1,3}(?:[ \u00a0,.'’]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?")
@@ -1049,9 +1074,7 @@ def price(raw: Any) -> tuple[float, str | None] | None:
     if not isinstance(raw, str) or len(raw) > 200:
         return None
     text = raw.strip()
-    amounts = [
-        m for m in _AMOUNT.finditer(text) if not _DURATION_AFTER.match(text, m.end())
-    ]
+    amounts = [m for m in _AMOUNT.finditer(text) if not _DURATION_AFTER.match(text, m.end())]
     if not amounts:
         return None
     currency_match = _CURRENCY_TOKEN.search(text)

@@ -1,0 +1,447 @@
+"""Identifiers found in ad text: every obfuscation ads use, and every number that is not a phone.
+
+The ads are synthetic and the numbers fictional (valid in phonenumbers'
+metadata, made-up subscriber digits).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graphthb.ingest.extract import NUMBER_WORDS, Extracted, extract
+from graphthb.ingest.normalize import phone
+
+NL = "+31612345678"
+NL2 = "+31687654321"
+
+
+# ---------------------------------------------------------------------------
+# Phone obfuscations
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "e164"),
+    [
+        # spaced and punctuated
+        ("Call 0612345678 now", "NL", NL),
+        ("Call 06 12 34 56 78", "NL", NL),
+        ("Call 06.12.34.56.78", "NL", NL),
+        ("Call 06-12 34-56-78", "NL", NL),
+        ("Call (06) 1234 5678", "NL", NL),
+        ("Call 0 6 1 2 3 4 5 6 7 8", "NL", NL),
+        ("Call 06 - 12 - 34 - 56 - 78", "NL", NL),
+        ("Call +31 6 1234 5678", "NL", NL),
+        ("Call +31 (0)6 1234 5678", None, NL),
+        ("Call 0031 6 12345678", None, NL),
+        ("Call +31612345678", "DE", NL),
+        ("Call 31 6 1234 5678", "NL", NL),
+        # fullwidth, keycap, mathematical digits
+        ("Call ０６１２３４５６７８", "NL", NL),
+        ("📞 0️⃣6️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣", "NL", NL),
+        ("📞 0⃣6⃣ 12 34 56 78", "NL", NL),
+        ("Call 𝟎𝟔 𝟏𝟐 𝟑𝟒 𝟓𝟔 𝟕𝟖", "NL", NL),
+        # letters for digits
+        ("Tel O6 I2 34 S6 78", "NL", NL),
+        ("Tel o6 l2 34 56 78", "NL", NL),
+        ("Tel 0 6 I 2 3 4 5 6 7 8", "NL", NL),
+        ("Tel O6-I2-3Z-S6-78", "NL", "+31612325678"),
+        ("Tel 06 l2 34 S6 7B", "NL", NL),
+        ("Tel 06|2345678", "NL", NL),
+        ("Tel 0 6 2 0 1 2 3 4 5 6 7", "HU", "+36201234567"),  # trunk prefix 06, spaced
+        # words, in many languages, mixed with digits
+        ("Call zero six 12 34 five six 78", "NL", NL),
+        ("ZERO SIX one two THREE four five six seven eight", "NL", NL),
+        ("zero-six-one-two-three-four-five-six-seven-eight", "NL", NL),
+        ("zero six one two three four double five seven eight", "NL", "+31612345578"),
+        ("nul zes een twee drie vier vijf zes zeven acht", "NL", NL),
+        ("null eins fünf eins zwei drei vier fünf sechs sieben acht neun", "DE", "+4915123456789"),
+        ("zéro six un deux trois quatre cinq six sept huit", "FR", "+33612345678"),
+        ("seis uno dos tres cuatro cinco seis siete ocho", "ES", "+34612345678"),
+        ("tre quattro sette uno due tre quattro cinque sei sette", "IT", "+393471234567"),
+        ("nove um dois três quatro cinco seis sete oito", "PT", "+351912345678"),
+        ("pięć jeden dwa trzy cztery pięć sześć siedem osiem", "PL", "+48512345678"),
+        ("zero șapte doi unu doi trei patru cinci șase șapte", "RO", "+40721234567"),
+        ("šest nula jedna jedna dva tři čtyři pět šest", "CZ", "+420601123456"),
+        ("nulla hat három nulla egy kettő három négy öt hat hét", "HU", None),
+        ("noll sju noll ett två tre fyra fem sex sju", "SE", None),
+        ("έξι εννέα ένα δύο τρία τέσσερα πέντε έξι επτά οκτώ", "GR", "+306912345678"),
+        ("нула осем седем едно две три четири пет шест седем", "BG", "+359871234567"),
+        ("нуль п'ять нуль один два три чотири п'ять шість сім", "UA", "+380501234567"),
+        ("ноль пять ноль один два три четыре пять шесть семь", "UA", "+380501234567"),
+    ],
+)
+def test_phone_obfuscations(text, region, e164):
+    found = extract(text, region)
+    if e164 is None:
+        assert found.phones == []
+    else:
+        assert found.phones == [e164]
+        assert found.unparsed_phones == []
+
+
+def test_hungarian_and_swedish_six_are_left_out_because_they_are_common_words():
+    # "hat" (German: has) and "sex" are not read as 6; what comes before is kept for the analyst.
+    assert extract("noll sju noll ett två tre fyra fem sex sju", "SE").unparsed_phones == [
+        "07012345"
+    ]
+    assert "hat" not in {w for words in NUMBER_WORDS.values() for w in "|".join(words).split("|")}
+
+
+# ---------------------------------------------------------------------------
+# Numbers that are not phones
+
+PLAIN_ADS = [
+    "NEW IN TOWN!!! Sweet Anna, 21 years old, 165cm, 52kg, 90-60-90, natural. Available 24/7, "
+    "incall & outcall. 30min 100€, 1h 150€, 2h 250€, night 800 EUR. Mon-Sun 10:00-22:00. "
+    "Photos 100% real, taken 12.05.2025. Deposit 50%. Room 214, 3rd floor.",
+    "Neu in Berlin! Lena (24), 170 cm, 55 kg, Körbchen 75B. Termine täglich 10-22 Uhr, auch "
+    "10.00-22.00. 1 Std. 150 Euro, 2 Std. 280 Euro. PLZ 10115, Hausnummer 12. Bilder vom "
+    "01.06.2025. Alter 24.",
+    "Nouvelle à Paris, Julie 23 ans, 1,68 m, 55 kg. Disponible de 10h à 22h, 7j/7. 1h 200€, "
+    "30 min 120 €. Photos du 2025-05-12. Taille 38, pointure 39.",
+    "Nieuw in Amsterdam! Sophie, 22 jaar, 1.72 m. Open van 10:00 tot 23:00. Prijzen: 30 min "
+    "100 euro, 1 uur 160 euro. Foto's van 14-06-2025. Postcode 1012 AB.",
+    "Ioana, 25 ani, 168 cm, 54 kg. Program 09:00 - 21:00. Tarif 300 lei/ora, 1500 lei noaptea. "
+    "Poze din 03.03.2025.",
+    "Kasia 22 lat, wzrost 165, waga 50. Cena 300 zł/h, 500 zł 2h. Czynne 10-22. Zdjęcia z "
+    "20.05.2025.",
+    "Оля, 24 роки, 170 см, 55 кг. Ціна 2000 грн/год, ніч 10000 грн. Працюю з 10:00 до 22:00. "
+    "Фото від 12.05.2025.",
+    "Rates: 30 min 80 / 1 h 150 / 2 h 280 / overnight 1.200 EUR / 1,500 USD / £300 / 2000 Kč / "
+    "35 000 Ft / 1 500 €",
+    "Payment by bank transfer: IBAN NL91 ABNA 0417 1643 00 or DE89 3704 0044 0532 0130 00",
+    "Age: 19. Measurements 85-60-90. Height 1.65 m. Weight 50 kg. Shoe 38. Dress 34/36.",
+    "Available 12.05.2025 22:00 till 13.05.2025 06:00, 150/h, 100/30min, 24/7 outcall",
+    "Tour dates: 12/05/2025 - 19/05/2025 Amsterdam, 2025-05-20 - 2025-05-27 Berlin.",
+    "1 2 3 4 5, open 7 days, 10 - 22, 1h 150 2h 280 3h 400",
+    "Anna 23 1.70 55 90 60 90 new",
+    "Hours 10.00 - 22.00, price 150.00 EUR, room 12",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_ADS)
+@pytest.mark.parametrize("region", ["NL", "DE", "FR", "RO", "PL", "UA", "ES", "IT", "DK", None])
+def test_traps_never_become_phones(text, region):
+    found = extract(text, region)
+    assert found.phones == []
+    assert found.unparsed_phones == []
+    assert found.handles == found.emails == found.wallets == found.urls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "phones"),
+    [
+        ("Anna 23 yo, 150€/h. Call 06 12345678", "NL", [NL]),
+        ("Age 23 0612345678", "NL", [NL]),
+        ("age: 23 0612345678", "NL", [NL]),
+        ("€ 1.500 0612345678", "NL", [NL]),
+        ("150 EUR 0612345678 24/7", "NL", [NL]),
+        ("12.05.2025 0612345678", "NL", [NL]),
+        ("10:00-22:00 0612345678", "NL", [NL]),
+        ("0612345678 150/h", "NL", [NL]),
+        ("0612345678 let me know", "NL", [NL]),
+        ("un 06 12 34 56 78", "FR", ["+33612345678"]),
+        ("23 612 345 678", "ES", ["+34612345678"]),
+        ("call 0612345678 or 0687654321", "NL", [NL, NL2]),
+        ("0612345678 0687654321", "NL", [NL, NL2]),
+        ("06 12 34 56 78 06 87 65 43 21", "NL", [NL, NL2]),
+        ("tel 06 12 34 56 78 9", "NL", [NL]),
+        ("Tel: 0612345678 (WhatsApp only), 23 y.o., 150 EUR", "NL", [NL]),
+    ],
+)
+def test_phones_next_to_traps(text, region, phones):
+    assert extract(text, region).phones == phones
+
+
+def test_a_number_missing_a_digit_is_not_completed_by_dropping_its_first_digits():
+    # 0151 2345678 is one digit short for a German mobile; 0512345678 would be valid,
+    # but reading it would link this ad to a stranger.
+    found = extract("Handy: 0 1 5 1 2 3 4 5 6 7 8", "DE")
+    assert found.phones == []
+    assert found.unparsed_phones == ["01512345678"]
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "unparsed"),
+    [
+        ("Call 0612345678", None, ["0612345678"]),  # no country: a national number stays unread
+        ("Call 06 1234 567", "NL", ["061234567"]),  # a digit short
+        ("Ref 12345678901", "NL", []),  # no trunk prefix, no country code: not phone-like
+        ("Ref 12345678901", "ES", ["12345678901"]),  # Spain has no trunk prefix
+        ("Call +31 6 1234 567", "NL", ["+316123456" + "7"]),
+        ("Call 0 6 1 2 3 4 5 6 7", "NL", ["061234567"]),
+    ],
+)
+def test_unparsed_phones_are_kept_for_the_analyst(text, region, unparsed):
+    found = extract(text, region)
+    assert found.phones == []
+    assert found.unparsed_phones == unparsed
+
+
+def test_short_national_numbers_are_not_read_from_text():
+    # Valid, but only 7 national digits: too easily a coincidence in free text.
+    assert phonenumbers.is_valid_number(phonenumbers.parse("+3545101234"))
+    assert extract("Call +354 510 1234", None).phones == []
+    assert phone("+354 510 1234") == "+3545101234"  # the phones column still takes it
+
+
+def test_digits_inside_links_wallets_and_hex_are_not_phones():
+    text = (
+        "See escort-site.com/profile/0612345678 and "
+        "0x52908400098527886E0F7030069857D2E4169EE7 and ref_0612345678"
+    )
+    found = extract(text, "NL")
+    assert found.phones == []
+    assert found.unparsed_phones == []
+
+
+# ---------------------------------------------------------------------------
+# E-mail addresses
+
+
+@pytest.mark.parametrize(
+    ("text", "emails"),
+    [
+        ("mail: anna@mail.com", ["anna@mail.com"]),
+        ("mail: Anna.V@Mail.COM.", ["anna.v@mail.com"]),
+        ("anna [at] mail [dot] com", ["anna@mail.com"]),
+        ("anna[at]mail[dot]com", ["anna@mail.com"]),
+        ("anna(at)mail(dot)com", ["anna@mail.com"]),
+        ("anna (at) mail (dot) com", ["anna@mail.com"]),
+        ("anna {at} mail {dot} co {dot} uk", ["anna@mail.co.uk"]),
+        ("anna @ mail . com", ["anna@mail.com"]),
+        ("anna at gmail dot com", ["anna@gmail.com"]),
+        ("anna AT gmail DOT com", ["anna@gmail.com"]),
+        ("anna.smith at mail dot de", ["anna.smith@mail.de"]),
+        ("anna arroba correo punto es", ["anna@correo.es"]),
+        ("anna małpa poczta kropka pl", ["anna@poczta.pl"]),
+        ("anna собака mail точка ru", ["anna@mail.ru"]),
+        ("anna@mail.com. Call me!", ["anna@mail.com"]),
+        ("a@mail.com, b@mail.com, a@mail.com", ["a@mail.com", "b@mail.com"]),
+        ("write to anna@münchen.de", ["anna@xn--mnchen-3ya.de"]),
+    ],
+)
+def test_emails(text, emails):
+    assert extract(text, "NL").emails == emails
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am at home. Today only!",
+        "Meet me at the hotel. Com and see",
+        "contact me at home dot com",
+        "Available at 10. Call",
+        "at least 2h",
+        "Prices (a) 150",
+        "mail me @ any time",
+    ],
+)
+def test_not_emails(text):
+    assert extract(text, "NL").emails == []
+
+
+# ---------------------------------------------------------------------------
+# Handles and links
+
+
+@pytest.mark.parametrize(
+    ("text", "handles"),
+    [
+        ("telegram @anna_vip", [("Handle", "telegram:anna_vip")]),
+        ("Telegram: @Anna_VIP", [("Handle", "telegram:anna_vip")]),
+        ("tg: anna_vip", [("Handle", "telegram:anna_vip")]),
+        ("TG - anna_vip", [("Handle", "telegram:anna_vip")]),
+        ("телеграм: anna_vip", [("Handle", "telegram:anna_vip")]),
+        ("insta: anna.vip", [("Handle", "instagram:anna.vip")]),
+        ("IG @anna.vip.", [("Handle", "instagram:anna.vip")]),
+        ("snap: anna_x", [("Handle", "snapchat:anna_x")]),
+        ("signal: anna.01", [("Handle", "signal:anna.01")]),
+        ("onlyfans: annax", [("Handle", "onlyfans:annax")]),
+        ("x: @anna_x", [("Handle", "twitter:anna_x")]),
+        ("whatsapp +31 6 1234 5678", [("Phone", NL)]),
+        ("WhatsApp: 06 12345678", [("Phone", NL)]),
+        ("Whats App 0612345678", [("Phone", NL)]),
+        ("Telegram/WhatsApp: +31 6 1234 5678", [("Phone", NL)]),
+        ("t.me/anna_vip", [("Handle", "telegram:anna_vip")]),
+        ("https://t.me/anna_vip.", [("Handle", "telegram:anna_vip")]),
+        ("tg: t.me/anna_vip", [("Handle", "telegram:anna_vip")]),
+        ("wa.me/31612345678", [("Phone", NL)]),
+        ("https://api.whatsapp.com/send?phone=31612345678", [("Phone", NL)]),
+        ("instagram.com/anna.vip", [("Handle", "instagram:anna.vip")]),
+        ("tg @anna_vip, TG: @ANNA_VIP, t.me/anna_vip", [("Handle", "telegram:anna_vip")]),
+    ],
+)
+def test_handles(text, handles):
+    found = extract(text, "NL")
+    assert found.handles == handles
+    assert found.urls == []
+    phones = [key for kind, key in handles if kind == "Phone"]
+    assert found.phones == phones
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@anna_vip",  # no service word
+        "follow me @anna_vip",
+        "telegram anna_vip",  # a service word without ':' or '@' is prose
+        "I use telegram often",
+        "Price of: 150",
+        "max 2 hours",
+        "the whatsapp group",
+    ],
+)
+def test_not_handles(text):
+    assert extract(text, "NL").handles == []
+
+
+@pytest.mark.parametrize(
+    ("text", "urls"),
+    [
+        ("see https://www.Escort-Site.example/anna/?utm_source=x#top",
+         ["https://escort-site.example/anna"]),
+        ("see www.escort-site.example/anna.", ["https://escort-site.example/anna"]),
+        ("see anna-escort.com", ["https://anna-escort.com/"]),
+        ("see Anna-Escort.COM/about", []),  # an upper-case TLD without www or scheme is prose
+        ("(see anna-escort.com/about)", ["https://anna-escort.com/about"]),
+        ("linktr.ee/anna_x", ["https://linktr.ee/anna_x"]),
+        ("Hello.It's me, e.g. this", []),
+        ("mail anna@mail.com", []),
+        ("anna @ mail.com", []),
+    ],
+)  # fmt: skip
+def test_urls(text, urls):
+    assert extract(text, "NL").urls == urls
+
+
+# ---------------------------------------------------------------------------
+# Wallets
+
+GENESIS = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
+
+
+def test_wallets_in_text():
+    text = (
+        "Deposit only in crypto. BTC: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa or "
+        "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4, USDT (TRC20) TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t, "
+        "ETH 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed. Not 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb."
+    )
+    assert extract(text, "NL").wallets == [
+        f"btc:{GENESIS}",
+        "btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+        "trx:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+        "eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+    ]
+
+
+def test_corrupted_wallets_in_text_are_ignored():
+    text = "btc 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"
+    assert extract(text, "NL").wallets == []
+
+
+# ---------------------------------------------------------------------------
+# Whole ads
+
+
+def test_a_realistic_ad_with_everything():
+    text = (
+        "💋 NEW: Bella (22) from Kyiv 💋 165cm/50kg, 85-60-90. 1h 150€, 2h 280€, 24/7.\n"
+        "📞 zero six 12 34 five six 78 / WhatsApp +31 6 8765 4321\n"
+        "✉️ bella.v [at] mail [dot] com · telegram @bella_vip · insta: bella.vip\n"
+        "Booking: https://www.Escort-Site.example/bella?utm_campaign=x · t.me/bella_vip\n"
+        "Crypto deposit: bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4. Photos 12.05.2025."
+    )
+    assert extract(text, "NL") == Extracted(
+        phones=[NL, NL2],
+        emails=["bella.v@mail.com"],
+        handles=[
+            ("Phone", NL2),
+            ("Handle", "telegram:bella_vip"),
+            ("Handle", "instagram:bella.vip"),
+        ],
+        wallets=["btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"],
+        urls=["https://escort-site.example/bella"],
+        unparsed_phones=[],
+    )
+
+
+def test_order_of_appearance_and_no_duplicates():
+    text = "0687654321, then 06 12 34 56 78, again 0687654321 and +31 6 8765 4321"
+    assert extract(text, "NL").phones == [NL2, NL]
+
+
+def test_empty_and_non_text():
+    assert extract("", "NL") == Extracted()
+    assert extract(None, "NL") == Extracted()  # type: ignore[arg-type]
+
+
+def test_an_unknown_region_is_no_region():
+    assert extract("Call 0612345678", "ZZ").unparsed_phones == ["0612345678"]
+    assert extract("Call 0612345678", "Netherlands").phones == [NL]
+
+
+# ---------------------------------------------------------------------------
+# Properties
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=600), st.sampled_from([None, "NL", "DE", "FR", "US", "GB"]))
+def test_extract_never_raises_and_phones_are_valid(text, region):
+    found = extract(text, region)
+    for e164 in found.phones:
+        assert phone(e164) == e164
+    assert len(set(found.phones)) == len(found.phones)
+    assert not set(found.unparsed_phones) & set(found.phones)
+
+
+FILLER = PLAIN_ADS + ["", "Hi!", "Call me", "Anna, 23, new in town."]
+WORDS_EN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+LOOKALIKE = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
+
+
+def _write(digits: str, style: int, rng: random.Random) -> str:
+    if style == 0:
+        return digits
+    if style == 1:
+        return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+    if style == 2:
+        return ".".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+    if style == 3:
+        return " ".join(digits)
+    if style == 4:  # some digits as words
+        return " ".join(WORDS_EN[int(d)] if rng.random() < 0.5 else d for d in digits)
+    if style == 5:  # letters in tokens of two that also hold a digit
+        pairs = [digits[i : i + 2] for i in range(0, len(digits), 2)]
+        out = []
+        for pair in pairs:
+            if len(pair) == 2 and pair[0] in LOOKALIKE and pair[1] not in LOOKALIKE:
+                pair = LOOKALIKE[pair[0]] + pair[1]
+            out.append(pair)
+        return " ".join(out)
+    return "-".join([digits[:2], digits[2:6], digits[6:]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=string.digits, min_size=7, max_size=7),
+    st.integers(1, 5),
+    st.integers(0, 6),
+    st.sampled_from(FILLER),
+    st.sampled_from(FILLER),
+    st.randoms(use_true_random=False),
+)
+def test_a_dutch_mobile_written_any_way_in_any_ad_is_found(
+    digits, block, style, before, after, rng
+):
+    number = f"06{block}{digits}"
+    expected = phone(number, "NL")
+    assert expected is not None
+    text = f"{before}\nContact: {_write(number, style, rng)}\n{after}"
+    assert extract(text, "NL").phones == [expected]
