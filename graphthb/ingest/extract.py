@@ -260,8 +260,8 @@ def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positi
 # ---------------------------------------------------------------------------
 # Letters for digits
 
-_LOOKALIKE_CHARS = frozenset("0123456789OoIlSBZОо|")
-_DIGIT_THEN_LOOKALIKE = re.compile(r"\d[OoIlSBZОо|]")
+_LOOKALIKE_TOKEN = re.compile(r"[0-9OoIlSBZОо|]+")
+_DIGIT_CHARS = frozenset("0123456789")
 # One lookalike letter standing alone between digits: "0 6 I 2 3 4".
 _LONE_LOOKALIKE = re.compile(r"\d[ .\-](?=[OoIlSBZОо][ .\-]\d)")
 
@@ -274,29 +274,26 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+@lru_cache(maxsize=20_000)
 def _lookalikes(text: str) -> str:
     """Read O, I, l, |, S, B, Z as digits inside tokens made of digits and those letters.
 
-    ``O6 I2 34 S6 78`` becomes ``06 12 34 56 78``; ``Oslo``, ``SOS`` and
-    ``75B cup`` are untouched (no digit in the token, or a letter that is not a
-    lookalike).
+    ``O6 I2 34 S6 78`` becomes ``06 12 34 56 78``, and a lone letter between
+    digits (``0 6 I 2``) becomes a digit; ``Oslo``, ``SOS`` and ``75B cup``
+    are untouched (no digit in the token, or a letter that is not a
+    lookalike). Called on short windows around digit clusters.
     """
+    spans = []
     n = len(text)
-    letters = [m.start() + 1 for m in _DIGIT_THEN_LOOKALIKE.finditer(text)]
-    letters += [n - m.start() - 2 for m in _DIGIT_THEN_LOOKALIKE.finditer(text[::-1])]
-    spans = set()
-    for pos in letters:
-        start, end = pos, pos + 1
-        while start > 0 and text[start - 1] in _LOOKALIKE_CHARS:
-            start -= 1
-        while end < n and text[end] in _LOOKALIKE_CHARS:
-            end += 1
+    for m in _LOOKALIKE_TOKEN.finditer(text):
+        start, end = m.span()
+        token = m.group(0)
+        if token.isdigit() or not any(c in _DIGIT_CHARS for c in token):
+            continue
         if (start > 0 and _is_word_char(text[start - 1])) or (end < n and _is_word_char(text[end])):
             continue
-        token = text[start:end]
-        if any(c.isdigit() for c in token) and not token.isdigit():
-            spans.add((start, end))
-    spans.update((m.end(), m.end() + 1) for m in _LONE_LOOKALIKE.finditer(text))
+        spans.append((start, end))
+    spans += [(m.end(), m.end() + 1) for m in _LONE_LOOKALIKE.finditer(text)]
     if not spans:
         return text
     pieces = []
@@ -322,9 +319,10 @@ _RUN8 = re.compile(r"[0-9](?:[ \t\u00a0./\-–()]{0,3}[0-9]){7,}")
 # Digits close together, where lookalike letters count as digits unless another
 # letter follows ("O6", not "Oslo"): the only places a phone can be. It starts
 # at a digit so that the regex engine skips quickly through plain text; a
-# leading "O" or "I" is picked up by looking back a few characters.
+# leading "O" or "I" is picked up by looking back a few characters. The
+# look-behind after the first digit keeps it from restarting inside a number.
 _CLUSTER = re.compile(
-    r"[0-9](?:[ \t\u00a0./\-–()]{0,3}(?:[0-9]|[OoIlSBZОо|](?![^\W\d_OoIlSBZОо]))){4,}"
+    r"[0-9](?<![0-9][0-9])(?:[ \t\u00a0./\-–()]{0,3}+(?:[0-9]|[OoIlSBZОо|](?![^\W\d_OoIlSBZОо]))){6,}"
 )
 # Runs that are one date or one time range, the commonest 8-digit runs in ads.
 _NOT_A_PHONE = re.compile(
@@ -338,15 +336,13 @@ _GROUPS = re.compile(r"([0-9]+)([^0-9]*)")
 _MIN_NATIONAL_DIGITS = 8
 
 _CURRENCY_SYMBOLS = "€$£₴₽₺₿"
-_CURRENCY_AFTER = re.compile(
-    r"\s?(?:[€$£₴₽₺₿]|eur(?:o|os)?\b|usd\b|gbp\b|chf\b|zł|zl\b|pln\b|lei\b|ron\b|kč|czk\b|"
+# What may follow the last group of a run and make it a quantity, not a phone's end.
+_AFTER_RUN = re.compile(
+    r"\s?(?:(?P<money>[€$£₴₽₺₿]|eur(?:o|os)?\b|usd\b|gbp\b|chf\b|zł|zl\b|pln\b|lei\b|ron\b|kč|czk\b|"
     r"ft\b|huf\b|грн|uah\b|руб|rub\b|лв|kr\b|sek\b|nok\b|dkk\b|tl\b|mdl\b|rsd\b|din\b|btc\b|"
-    r"usdt\b|eth\b|dollars?\b|pounds?\b|\s?/\s?\d*\s?(?:h|hr|hrs|hour|std|min|mins|ч|час)\b)",
-    re.IGNORECASE,
-)
-_UNIT_AFTER = re.compile(
-    r"\s?(?:cm|kg|lbs?|yo\b|y\.o|y\s?o\b|years?\b|yrs?\b|jahre\b|j\.|ans\b|años\b|anos\b|anni\b|"
-    r"lat\b|let\b|jaar\b|år\b|éves\b|ani\b|години|років|роки|лет\b|года?\b|χρονών|ετών)",
+    r"usdt\b|eth\b|dollars?\b|pounds?\b|\s?/\s?\d*\s?(?:h|hr|hrs|hour|std|min|mins|ч|час)\b)"
+    r"|(?P<unit>cm|kg|lbs?|yo\b|y\.o|y\s?o\b|years?\b|yrs?\b|jahre\b|j\.|ans\b|años\b|anos\b|"
+    r"anni\b|lat\b|let\b|jaar\b|år\b|éves\b|ani\b|години|років|роки|лет\b|года?\b|χρονών|ετών))",
     re.IGNORECASE,
 )
 
@@ -462,9 +458,9 @@ def _longest_from(
 
 
 def _segment(
-    groups: list[tuple[str, int]], international: bool, region: str | None, found: _Found
-) -> bool:
-    """Read the valid numbers out of a run of digit groups; True if any.
+    groups: list[tuple[str, int]], international: bool, region: str | None
+) -> list[tuple[str, int]]:
+    """The valid numbers in a run of digit groups, as (e164, position).
 
     ``groups`` are (digits, position). A number may start inside a run ("age
     23 0612345678", "un 06 12 34 56 78"), but in a country whose national
@@ -475,7 +471,7 @@ def _segment(
     with the country code and no ``+``).
     """
     trunk, country_code = _trunk_prefix(region)
-    any_found = False
+    numbers: list[tuple[str, int]] = []
     i = 0
     while i < len(groups):
         first = groups[i][0]
@@ -491,16 +487,14 @@ def _segment(
         if hit is None:
             i += 1
             continue
-        found.put(found.phones, hit[1], groups[i][1])
-        any_found = True
+        numbers.append((hit[1], groups[i][1]))
         i = hit[0] + 1
     # The country code without "+": the whole run, or nothing.
-    if not any_found and trunk and not international and groups[0][0].startswith(country_code):
+    if not numbers and trunk and not international and groups[0][0].startswith(country_code):
         hit = _longest_from(groups, 0, False, region)
         if hit is not None and hit[0] == len(groups) - 1:
-            found.put(found.phones, hit[1], groups[0][1])
-            any_found = True
-    return any_found
+            numbers.append((hit[1], groups[0][1]))
+    return numbers
 
 
 _AGE_WORDS_BEFORE = (
@@ -517,14 +511,14 @@ def _barred_by_context(
 ) -> None:
     """Bar the groups that the words around a run make a price, an age or a measure."""
     last = len(groups) - 1
-    if _AFTER_MAY_BE_UNIT.match(text, end):
-        tail = text[end : end + 12]
-        if len(groups[last]) <= 5 and _CURRENCY_AFTER.match(tail):
+    if len(groups[last]) <= 5 and _AFTER_MAY_BE_UNIT.match(text, end):
+        after = _AFTER_RUN.match(text, end)
+        if after is not None and after.group("money"):
             barred.add(last)  # 150 EUR, 150/h
             while last > 0 and seps[last - 1] in (".", ","):
                 last -= 1
                 barred.add(last)  # 1.500 EUR
-        elif len(groups[last]) <= 3 and _UNIT_AFTER.match(tail):
+        elif after is not None and len(groups[last]) <= 3:
             barred.add(last)  # 170 cm, 23 years
         elif text[end].isalpha() and len(groups[last]) <= 4:
             barred.add(last)  # 22h, 30min, 5x
@@ -548,9 +542,27 @@ def _barred_by_context(
 def _read_run(
     text: str, start: int, end: int, region: str | None, to_text: _Positions, found: _Found
 ) -> None:
-    """Phones (or unparsed candidates) in one run of at least 8 digits."""
+    """Phones (or unparsed candidates) in one run of at least 8 digits.
+
+    What a run means depends only on the run and a few dozen characters around
+    it, and the same number is written the same way in many ads, so the
+    reading is cached on that snippet.
+    """
+    lo = max(0, start - 40)
+    for is_phone, value, at in _read_snippet(text[lo : end + 20], start - lo, end - lo, region):
+        pos = lo + at
+        if to_text.ends:
+            pos = to_text.original(pos)
+        found.put(found.phones if is_phone else found.unparsed, value, pos)
+
+
+@lru_cache(maxsize=50_000)
+def _read_snippet(
+    text: str, start: int, end: int, region: str | None
+) -> tuple[tuple[bool, str, int], ...]:
+    """(is a valid phone, E.164 or digits, position) for the run text[start:end]."""
     if start > 0 and _is_word_char(text[start - 1]):
-        return  # glued to a word: part of a code, a hex string, a user name
+        return ()  # glued to a word: part of a code, a hex string, a user name
     parsed = _GROUPS.findall(text, start, end)
     groups = [g for g, _ in parsed]
     seps = [sep for _, sep in parsed]
@@ -560,33 +572,32 @@ def _read_run(
         barred = set()
     _barred_by_context(text, start, end, groups, seps, barred)
     international = text[max(0, start - 2) : start].strip().endswith("+")
+    out: list[tuple[bool, str, int]] = []
     pos = start
     piece: list[tuple[str, int]] = []
     for k, (group, sep) in enumerate(parsed):
         if k not in barred:
             piece.append((group, pos))
         if (k in barred or k == len(parsed) - 1) and piece:
-            _read_piece(piece, international and piece[0][1] == start, region, to_text, found)
+            _read_piece(piece, international and piece[0][1] == start, region, out)
             piece = []
         pos += len(group) + len(sep)
+    return tuple(out)
 
 
 def _read_piece(
     piece: list[tuple[str, int]],
     international: bool,
     region: str | None,
-    to_text: _Positions,
-    found: _Found,
+    out: list[tuple[bool, str, int]],
 ) -> None:
     if sum(len(g) for g, _ in piece) < _MIN_NATIONAL_DIGITS:
         return
-    if to_text.ends:
-        piece = [(g, to_text.original(p)) for g, p in piece]
-    if not _segment(piece, international, region, found) and _looks_like_a_phone(
-        piece, international, region
-    ):
+    numbers = _segment(piece, international, region)
+    out.extend((True, e164, at) for e164, at in numbers)
+    if not numbers and _looks_like_a_phone(piece, international, region):
         joined = "".join(g for g, _ in piece)
-        found.put(found.unparsed, ("+" if international else "") + joined, piece[0][1])
+        out.append((False, ("+" if international else "") + joined, piece[0][1]))
 
 
 def _looks_like_a_phone(
@@ -781,7 +792,8 @@ _HANDLE_TAIL = re.compile(
 )
 
 
-def _service_words(triggers: set[str]) -> tuple[str, ...]:
+@lru_cache(maxsize=1024)
+def _service_words(triggers: frozenset[str]) -> tuple[str, ...]:
     words = set(triggers)
     for short, spelled in _MULTI_WORD_SERVICES.items():
         if short in words:
@@ -794,7 +806,7 @@ def _handles(text: str, low: str, words: set[str], region: str | None, found: _F
     triggers = words & _SERVICE_TRIGGERS
     if not triggers:
         return
-    for m in _alternation(_service_words(triggers)).finditer(" " + low):
+    for m in _alternation(_service_words(frozenset(triggers))).finditer(" " + low):
         word_end = m.end(1) - 1
         if word_end < len(low) and _is_word_char(low[word_end]):
             continue
