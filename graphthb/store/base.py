@@ -25,7 +25,15 @@ import pyarrow as pa
 from graphthb.errors import StoreError
 from graphthb.schema import SCHEMA
 
-__all__ = ["Store", "Projection", "QueryResult", "EdgeKey", "arrow_table", "first_values"]
+__all__ = [
+    "Store",
+    "Projection",
+    "QueryResult",
+    "EdgeKey",
+    "arrow_table",
+    "first_values",
+    "rel_props",
+]
 
 # (relationship type, source kind, target kind): one physical edge table.
 EdgeKey = tuple[str, str, str]
@@ -67,6 +75,16 @@ def first_values(rows: pd.DataFrame) -> pd.DataFrame:
     if not rows["key"].duplicated().any():
         return rows
     return rows.groupby("key", sort=False, as_index=False).first()
+
+
+def rel_props(rel: str, columns: list[str] | None) -> list[str]:
+    """The relationship properties to read: all of the type's, or the asked ones checked."""
+    cols = SCHEMA.rel_columns(rel)
+    props = list(cols) if columns is None else list(columns)
+    for p in props:
+        if p not in cols:
+            raise StoreError(f"{rel} has no property {p!r}")
+    return props
 
 
 def _missing(value: Any) -> bool:

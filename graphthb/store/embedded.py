@@ -26,7 +26,14 @@ import pandas as pd
 
 from graphthb.errors import ConfigError, QueryError, StoreError
 from graphthb.schema import SCHEMA
-from graphthb.store.base import EdgeKey, QueryResult, Store, arrow_table, first_values
+from graphthb.store.base import (
+    EdgeKey,
+    QueryResult,
+    Store,
+    arrow_table,
+    first_values,
+    rel_props,
+)
 
 __all__ = ["EmbeddedStore", "WRITING_CLAUSES"]
 
@@ -169,20 +176,12 @@ class EmbeddedStore(Store):
 
     def read_edges(self, edge: EdgeKey, columns: list[str] | None = None) -> pd.DataFrame:
         rel, a, b = edge
-        cols = SCHEMA.rel_columns(rel)
-        props = list(cols) if columns is None else columns
-        for p in props:
-            if p not in cols:
-                raise StoreError(f"{rel} has no property {p!r}")
+        props = rel_props(rel, columns)
         ret = ", ".join(["a.key AS src", "b.key AS dst", *[f"e.{p} AS {p}" for p in props]])
         return self._frame(f"MATCH (a:{a})-[e:{rel}]->(b:{b}) RETURN {ret}")
 
     def read_rel(self, rel: str, columns: list[str] | None = None) -> pd.DataFrame:
-        cols = SCHEMA.rel_columns(rel)
-        props = list(cols) if columns is None else columns
-        for p in props:
-            if p not in cols:
-                raise StoreError(f"{rel} has no property {p!r}")
+        props = rel_props(rel, columns)
         ret = ", ".join(
             ["label(a) AS src_kind", "a.key AS src", "label(b) AS dst_kind", "b.key AS dst"]
             + [f"e.{p} AS {p}" for p in props]
