@@ -19,9 +19,9 @@ from functools import lru_cache
 from typing import Any
 
 import phonenumbers
-from graphthb.ingest.extract import extract
 
 from graphthb.ingest import normalize as norm
+from graphthb.ingest.extract import extract
 from graphthb.schema import SCHEMA
 
 __all__ = ["GraphRows", "Reject", "record_rows", "link_rows", "ROLES", "RECORD_COLUMNS"]

@@ -19,6 +19,7 @@ import numpy as np
 from pyvis.network import Network
 
 from graphthb.errors import GraphthbError, NotFoundError
+from graphthb.privacy import Minimiser, minimiser
 from graphthb.schema import SCHEMA
 from graphthb.store.base import Store
 from graphthb.views.layout import force_layout
@@ -32,7 +33,6 @@ from graphthb.views.page import (
     score_scale,
     write_page,
 )
-from graphthb.privacy import Minimiser, minimiser
 from graphthb.views.subgraph import (
     CONTEXT_KINDS,
     IDENTIFIER_TABLES,
