@@ -83,6 +83,45 @@ def _count_rows(conn_params: dict[str, Any]) -> tuple[int, int]:
 
 
 @step
+def generate(p: dict[str, Any]) -> dict[str, Any]:
+    """The synthetic world (``graphthb.synth.generate``); set-up, not a measurement."""
+    from graphthb.synth import generate as make
+
+    start = time.perf_counter()
+    counts = make(Path(p["out"]), p["records"], p["seed"])
+    return {**counts, "seconds": time.perf_counter() - start}
+
+
+@step
+def export_neo4j(p: dict[str, Any]) -> dict[str, Any]:
+    """The rows graphthb sends to Neo4j, as CSV (benchmarks/tables.py); set-up."""
+    from benchmarks.tables import export_for_neo4j
+
+    start = time.perf_counter()
+    manifest = export_for_neo4j(
+        Path(p["records"]), Path(p["links"]), Path(p["folder"]), sample_rows=p["sample_rows"]
+    )
+    return {
+        "seconds": time.perf_counter() - start,
+        "node_rows": manifest["node_rows"],
+        "edge_rows": manifest["edge_rows"],
+        "tables": [t["file"] for t in manifest["tables"]],
+        "sample": manifest["sample"],
+    }
+
+
+@step
+def count_groups(p: dict[str, Any]) -> dict[str, Any]:
+    """How many groups ``graphthb groups --all --format json`` printed; not a measurement."""
+    groups = json.loads(Path(p["file"]).read_text(encoding="utf-8"))
+    return {
+        "seconds": 0.0,
+        "groups": len(groups),
+        "organised": sum(1 for g in groups if g["size"] > 1),
+    }
+
+
+@step
 def ingest(p: dict[str, Any]) -> dict[str, Any]:
     """Read, normalise and extract every row, as the loader does, writing nowhere."""
     from graphthb.ingest.loader import BATCH_RECORDS
