@@ -40,7 +40,16 @@ if str(REPO / "tests") not in sys.path:
 
 import neo4j_server  # noqa: E402
 
-__all__ = ["Connection", "BenchServer", "fresh_server", "serve_folder", "wipe", "server_info"]
+__all__ = [
+    "Connection",
+    "BenchServer",
+    "fresh_server",
+    "serve_folder",
+    "wipe",
+    "server_info",
+    "peak_rss_mb",
+    "cpu_seconds",
+]
 
 PAGECACHE = "2g"
 HEAP = "2g"
@@ -84,14 +93,22 @@ def jvm_options() -> list[str]:
 @contextlib.contextmanager
 def fresh_server(home: Path, heap: str = HEAP, pagecache: str = PAGECACHE) -> Iterator[Connection]:
     """A new server in an empty ``home``, stopped and deleted afterwards."""
-    if home.exists():
-        shutil.rmtree(home)
     server = BenchServer()
     server.pagecache = pagecache
     saved = neo4j_server.JVM_OPTIONS
     neo4j_server.JVM_OPTIONS = jvm_options()
     try:
-        server.start(home, heap=heap)
+        # Once seen: the admin tool failing (exit 64) on a first start and fine on the
+        # next, on a machine busy with other servers. One retry, in a clean home.
+        for attempt in (1, 2):
+            if home.exists():
+                shutil.rmtree(home)
+            try:
+                server.start(home, heap=heap)
+                break
+            except neo4j_server.Neo4jServerError:
+                if attempt == 2:
+                    raise
     finally:
         neo4j_server.JVM_OPTIONS = saved
     try:
@@ -112,6 +129,19 @@ def peak_rss_mb(pid: int | None) -> float | None:
         return None
     m = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
     return int(m.group(1)) / 1024 if m else None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time a process has used so far (user + system), in seconds."""
+    if pid is None:
+        return None
+    try:
+        import psutil
+
+        t = psutil.Process(pid).cpu_times()
+    except Exception:  # gone, or psutil missing: the figure is only informative
+        return None
+    return t.user + t.system
 
 
 @contextlib.contextmanager

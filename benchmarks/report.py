@@ -367,7 +367,9 @@ def _size(entry: dict[str, Any]) -> list[str]:
     if s is not None:
         row("load → Neo4j", s,
             f"write {secs(s['write_seconds'])} s; {s['relationships']:,} relationships = "
-            f"{rate(s['relationships'] / s['seconds'])} /s; server peak {mb(s.get('server_peak_rss_mb'))} MB"
+            f"{rate(s['relationships'] / s['seconds'])} /s; this process used "
+            f"{secs(s.get('cpu_seconds'))} s of CPU, the server {secs(s.get('server_cpu_seconds'))} s; "
+            f"server peak {mb(s.get('server_peak_rss_mb'))} MB"
             if _ok(s) else "")  # fmt: skip
     s = st.get("cluster")
     if s is not None:
@@ -427,8 +429,8 @@ def _references(entry: dict[str, Any]) -> list[str]:
                 f"write only: {secs(g['write_seconds'])} s vs {secs(ref['seconds'])} s = "
                 f"{ratio(ref['seconds'] / g['write_seconds'])}; {ref['rows']:,} rows each; LOAD CSV "
                 f"made {ref['nodes']:,} nodes, {ref['relationships']:,} relationships "
-                f"(graphthb {g['nodes']:,}, {g['relationships']:,}); server peak "
-                f"{mb(ref.get('server_peak_rss_mb'))} MB")  # fmt: skip
+                f"(graphthb {g['nodes']:,}, {g['relationships']:,}); server CPU "
+                f"{secs(ref.get('server_cpu_seconds'))} s, peak {mb(ref.get('server_peak_rss_mb'))} MB")  # fmt: skip
         else:
             add("Neo4j load vs `LOAD CSV`", "–", "–", None, _err(ref if not _ok(ref) else g))
     pr = st.get("per_row_neo4j")

@@ -163,7 +163,11 @@ class Runner:
                     timer.cancel()
             proc.returncode = os.waitstatus_to_exitcode(status)
             wall = time.perf_counter() - start
-        measured = {"wall": wall, "peak_rss_mb": usage.ru_maxrss * 1024 / 1e6}
+        measured = {
+            "wall": wall,
+            "peak_rss_mb": usage.ru_maxrss * 1024 / 1e6,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        }
         if timed_out.is_set():
             return {
                 **measured,
@@ -307,14 +311,18 @@ def neo4j_steps(
                                 _link(csv_dir / file, conn.import_dir / file)
                         else:
                             base_url = stack.enter_context(neo4j_servers.serve_folder(csv_dir))
+                    cpu_before = neo4j_servers.cpu_seconds(conn.pid)
                     result = runner.step(
                         name,
                         {**params, "uri": conn.uri, "user": conn.user, "base_url": base_url},
                         env={"BENCH_NEO4J_PASSWORD": conn.password},
                     )
+                    cpu_after = neo4j_servers.cpu_seconds(conn.pid)
                 result["server_peak_rss_mb"] = neo4j_servers.peak_rss_mb(conn.pid)
+                if cpu_before is not None and cpu_after is not None:
+                    result["server_cpu_seconds"] = cpu_after - cpu_before
         except Exception as exc:  # a server that cannot start is reported, not fatal
-            result = {"error": f"Neo4j: {type(exc).__name__}: {exc}".splitlines()[0]}
+            result = {"error": f"Neo4j: {type(exc).__name__}: {exc}"}
             runner.say(f"  {name}: {result['error']}")
         steps[key] = result
     if manifest is not None:
