@@ -35,9 +35,7 @@ class LibraryQuery:
         """Defaults overlaid with what the analyst gave; complains about what is missing."""
         missing = [p for p in self.required if p not in given]
         if missing:
-            raise InputError(
-                f"{self.name} needs " + ", ".join(f"--param {p}=..." for p in missing)
-            )
+            raise InputError(f"{self.name} needs " + ", ".join(f"--param {p}=..." for p in missing))
         return {**self.defaults, **given}
 
 
@@ -91,6 +89,4 @@ def load_query(spec: str | Path) -> LibraryQuery:
     name = path.name[: -len(".cypher")] if path.name.endswith(".cypher") else path.name
     if name in queries:
         return queries[name]
-    raise NotFoundError(
-        f"no query file {spec}; the library has: {', '.join(queries)}"
-    )
+    raise NotFoundError(f"no query file {spec}; the library has: {', '.join(queries)}")

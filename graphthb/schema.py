@@ -120,7 +120,9 @@ def load_schema(text: str) -> Schema:
         _check_name("relationship type", name)
         if name in rels:
             raise GraphthbError(f"schema: {name} is both a record and an assertion relation")
-        rels[name] = RelType(name, "Asserted by an analyst in a links file.", all_pairs, aprops, True)
+        rels[name] = RelType(
+            name, "Asserted by an analyst in a links file.", all_pairs, aprops, True
+        )
 
     kind_names = {name.lower(): name for name in nodes}
     return Schema(nodes, rels, provenance, assertable, kind_names)

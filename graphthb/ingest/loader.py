@@ -27,7 +27,7 @@ from graphthb.store.base import Store
 __all__ = ["FileReport", "LoadReport", "load", "REJECTS_COLUMNS"]
 
 REJECTS_COLUMNS = ("file", "line", "kind", "reason", "row")
-#: Records per write batch.
+#: Records per write batch, unless the store asks for another size.
 BATCH_RECORDS = 5_000
 
 
@@ -121,7 +121,7 @@ def load(
     *,
     rejects: Path,
     mapping: dict[str, str] | None = None,
-    batch_records: int = BATCH_RECORDS,
+    batch_records: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
     """Load records files, then links files, into ``store``.
@@ -129,6 +129,8 @@ def load(
     Raises :class:`InputError` before writing anything when a file cannot be
     opened or decoded; rows that cannot be used go to ``rejects``.
     """
+    if batch_records is None:
+        batch_records = getattr(store, "batch_records", BATCH_RECORDS)
     record_files = [Path(p) for p in records]
     link_files = [Path(p) for p in links]
     if not record_files and not link_files:

@@ -144,6 +144,8 @@ class Store(ABC):
     backend: str = ""
     #: what to show the analyst: a path or a URI (never a password)
     location: str = ""
+    #: records the loader reads before each ``write_batch``: what suits the backend
+    batch_records: int = 5_000
 
     # -- primitives every backend supplies -------------------------------------------
 
