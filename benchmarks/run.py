@@ -57,7 +57,7 @@ SEED = 1
 IMAGE_SIZES = (10_000, 30_000, 100_000, 300_000)
 PACKAGES = (
     "graphthb", "ladybug", "neo4j", "networkx", "igraph", "pandas", "numpy", "pyarrow", "scipy",
-    "datasketch", "phonenumbers", "selenium", "psutil",
+    "phonenumbers", "selenium", "psutil",
 )  # fmt: skip
 
 

@@ -113,6 +113,19 @@ def test_group_view_draws_the_group_its_identifiers_and_assertions(store, tmp_pa
     assert 'value="Person" checked>' in html and "72.5 of 100" in html
 
 
+def test_group_view_of_a_large_group_draws_some_ads_with_what_binds_them(
+    store, tmp_path, monkeypatch
+):
+    build_case(store)
+    monkeypatch.setattr(view_network, "GROUP_MAX_ADS", 2)
+    info = views.group_view(store, "G-1", tmp_path / "cap.html")
+    assert "capped: the group has 4 ads; the first 2 by record id are drawn" in info.notes
+    nodes = by_key(page_data(read(info)))
+    assert sorted(k for kind, k in nodes if kind == "Ad") == ["R-1", "R-2"]
+    # The drawn ads keep their identifiers and links: the phone both carry.
+    assert ("Phone", "+31612345678") in nodes and info.edges > 0
+
+
 def test_group_view_does_not_follow_a_person_to_other_groups(store, tmp_path):
     build_case(store)
     more = pd.DataFrame(

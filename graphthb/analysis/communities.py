@@ -25,13 +25,30 @@ __all__ = ["METHODS", "detect", "partition"]
 METHODS = ("louvain", "leiden", "components")
 #: components this small are never split: nothing in them is loosely held.
 _SPLIT_MIN_NODES = 8
+#: Louvain's null model is that of a collection of at most this many ads. In a
+#: larger one, modularity's resolution limit would let two groups merge as soon
+#: as the collection grows: the expected weight between them shrinks with the
+#: whole graph's weight, while the one shared picture between them does not.
+#: Judging every component as if the collection held this many ads keeps what
+#: makes a group the same at ten thousand ads and at a million.
+REFERENCE_ADS = 10_000
 
 
 def detect(
     graph: AnalysisGraph, method: str = "louvain", *, resolution: float = 1.0, seed: int = 0
 ) -> np.ndarray:
     """A community label for every ad (labels are arbitrary integers)."""
-    labels = partition(graph.n_nodes, graph.links, method, resolution=resolution, seed=seed)
+    reference = None
+    if graph.n_ads > REFERENCE_ADS:
+        reference = float(graph.links["weight"].sum()) * REFERENCE_ADS / graph.n_ads
+    labels = partition(
+        graph.n_nodes,
+        graph.links,
+        method,
+        resolution=resolution,
+        seed=seed,
+        reference_weight=reference,
+    )
     labels = labels[: graph.n_ads].copy()
     if method != "components":
         labels = _rejoin(graph, labels)
@@ -45,12 +62,15 @@ def partition(
     *,
     resolution: float = 1.0,
     seed: int = 0,
+    reference_weight: float | None = None,
 ) -> np.ndarray:
     """The community step on any weighted graph: a label per node ``0 .. n_nodes-1``.
 
     ``links`` has columns ``src``, ``dst`` and ``weight``. Connected components
     first; then, unless ``method`` is ``components``, each component is split by
-    Louvain (or Leiden) judged against the whole graph's null model.
+    Louvain (or Leiden) judged against the whole graph's null model, or, when
+    ``reference_weight`` is given and smaller than the graph's total weight,
+    against the null model of a graph of that total weight.
 
     Examples
     --------
@@ -63,12 +83,17 @@ def partition(
     pairs = links[["src", "dst"]].to_numpy(np.int64)
     labels = components(n_nodes, [pairs])
     if method != "components" and len(links):
-        labels = _split(links, labels, method, resolution, seed)
+        labels = _split(links, labels, method, resolution, seed, reference_weight)
     return labels
 
 
 def _split(
-    links: pd.DataFrame, labels: np.ndarray, method: str, resolution: float, seed: int
+    links: pd.DataFrame,
+    labels: np.ndarray,
+    method: str,
+    resolution: float,
+    seed: int,
+    reference_weight: float | None,
 ) -> np.ndarray:
     links = links.copy()
     a = np.minimum(links["src"].to_numpy(), links["dst"].to_numpy())
@@ -83,6 +108,8 @@ def _split(
     out = labels.copy()
     next_label = labels.max() + 1
     total = float(links["w"].sum())
+    if reference_weight is not None:
+        total = min(total, reference_weight)
     for comp, part in links.groupby("c", sort=True):
         if sizes[comp] < _SPLIT_MIN_NODES:
             continue
@@ -90,7 +117,8 @@ def _split(
         # own weight and split even a tight group. Scaling the resolution by the
         # component's share of all weight keeps the null model of the whole graph,
         # so each component is split exactly as Louvain on the whole graph would.
-        scaled = resolution * float(part["w"].sum()) / total
+        # (A component heavier than the reference total is judged on its own.)
+        scaled = resolution * min(1.0, float(part["w"].sum()) / total)
         g = nx.Graph()
         g.add_nodes_from(np.unique(np.concatenate([part["a"], part["b"]])).tolist())
         g.add_weighted_edges_from(part[["a", "b", "w"]].itertuples(index=False, name=None))
@@ -119,19 +147,20 @@ def _split(
 
 #: Identifiers strong enough to hold a group together against Louvain's split.
 STRONG_KINDS = ("Phone", "Email", "Handle", "Wallet", "Image", "Person")
-#: ... when each side carries it on at least this share of its ads.
+#: ... when at least this share of each side's ads carry one that the other side carries.
 REJOIN_SHARE = 0.2
 
 
 def _rejoin(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:
-    """Undo Louvain's split of one operation: join two communities when one
-    non-generic contact, picture or asserted person runs through a good part of both.
+    """Undo Louvain's split of one operation: join two communities when a good
+    part of each carries a non-generic contact, picture or asserted person that
+    the other carries too.
 
     Modularity splits a large, loosely knit group (one booking handle in 228
-    ads of two halves, say) as readily as two groups joined by one shared
-    picture; an investigator would call the first one operation, and so does
-    this rule. A stray identifier in one or two ads of the other side does not
-    rejoin.
+    ads of two halves, say, or a victim's pictures reposted across two halves)
+    as readily as two groups joined by one shared picture; an investigator
+    would call the first one operation, and so does this rule. A stray
+    identifier in a few ads of the other side does not rejoin.
     """
     carried = graph.carried
     if not len(carried):
@@ -139,19 +168,31 @@ def _rejoin(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:
     idents = graph.idents
     strong = idents["kind"].isin(STRONG_KINDS).to_numpy() & ~idents["generic"].to_numpy()
     pos = carried["ident"].to_numpy() - graph.n_ads
-    links = pd.DataFrame(
+    rows = pd.DataFrame(
         {
+            "ad": carried["ad"].to_numpy()[strong[pos]],
             "ident": carried["ident"].to_numpy()[strong[pos]],
             "label": labels[carried["ad"].to_numpy()[strong[pos]]],
         }
-    )
-    per = links.groupby(["ident", "label"]).size().rename("ads").reset_index()
-    spans = per[per.groupby("ident")["label"].transform("nunique") > 1]
-    if not len(spans):
+    ).drop_duplicates()
+    spans = rows.groupby("ident")["label"].transform("nunique") > 1
+    rows = rows[spans]
+    if not len(rows):
         return labels
-    sizes = pd.Series(np.bincount(labels)).rename("size")
-    spans = spans.join(sizes, on="label")
-    spans = spans[spans["ads"] >= np.maximum(2, REJOIN_SHARE * spans["size"])]
+    # For each ordered pair of communities (a, b) sharing an identifier: the ads
+    # of a that carry an identifier b carries too.
+    where = rows[["ident", "label"]].drop_duplicates()
+    pairs = rows.merge(where.rename(columns={"label": "other"}), on="ident")
+    pairs = pairs[pairs["label"] != pairs["other"]]
+    crossing = pairs.drop_duplicates(["ad", "other"]).groupby(["label", "other"]).size()
+    crossing = crossing.rename("ads").reset_index()
+    sizes = np.bincount(labels)
+    crossing = crossing[crossing["ads"] >= np.maximum(2, REJOIN_SHARE * sizes[crossing["label"]])]
+    # Both directions must pass.
+    one_way = set(zip(crossing["label"], crossing["other"], strict=True))
+    both_ways = sorted((a, b) for a, b in one_way if a < b and (b, a) in one_way)
+    if not both_ways:
+        return labels
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -159,14 +200,10 @@ def _rejoin(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:
             x = parent[x]
         return x
 
-    for _, part in spans.groupby("ident"):
-        found = sorted(part["label"].tolist())
-        for other in found[1:]:
-            a, b = find(found[0]), find(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    if not parent:
-        return labels
+    for a, b in both_ways:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
     mapping = np.arange(labels.max() + 1)
     for x in parent:
         mapping[x] = find(x)

@@ -233,6 +233,15 @@ def build_from_tables(
             f"{int(generic.sum())} identifier(s) set aside as generic (shared by otherwise "
             "unrelated ads, or on the ignore list)"
         )
+    keep = ~generic[dst - n_ads] & (idents["ads"].to_numpy()[dst - n_ads] >= 2)
+    stock = _stock_wording(n_ads, len(idents), src[keep], dst[keep], img_ids, text_near, settings)
+    stock |= _unsupported(n_ads, len(idents), src[keep], dst[keep], img_ids, text_near)
+    if stock.any():
+        notes.append(
+            f"{int(stock.sum())} reused-text link(s) set aside as stock wording (one wording "
+            "shared by advertisers whose contacts and pictures are otherwise unrelated)"
+        )
+        text_near = text_near[~stock]
 
     weights = (
         np.array([KIND_WEIGHT[k] for k in idents["kind"]], dtype=float)
@@ -449,7 +458,9 @@ def _fragmented(
     is_suspect = np.zeros(n_idents, dtype=bool)
     is_suspect[suspect - n_ads] = True
     quiet = ~is_suspect[ident]
-    labels = components(n, [np.stack([src[quiet], dst[quiet]], axis=1), img_pairs, text_near])
+    # Reused texts are left out here: in a large collection, stock wording
+    # chains most ads into one cluster, and then nothing would look generic.
+    labels = components(n, [np.stack([src[quiet], dst[quiet]], axis=1), img_pairs])
     # An ad is anchored when something other than a suspect ties it to a contact
     # or to another ad.
     has_anchor = np.zeros(n_ads, dtype=bool)
@@ -462,6 +473,92 @@ def _fragmented(
     hits = _judge(frame, settings.generic_fragmentation, min_clusters)
     generic[hits - n_ads] = True
     return generic
+
+
+def _stock_wording(
+    n_ads: int,
+    n_idents: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    img_pairs: np.ndarray,
+    text_near: np.ndarray,
+    settings: Settings,
+) -> np.ndarray:
+    """Which reused-text links belong to a wording many unrelated advertisers use.
+
+    A platform's default text, or a handful of stock sentences, turns up in the
+    ads of advertisers who share nothing else. Such a wording is judged like a
+    generic identifier: the ads it joins (one cluster of near-identical texts)
+    are placed in the clusters that contacts and pictures alone make, and when
+    they fall into many clusters with no dominant one, its links are set aside.
+    A group's template passes: its ads are held together by its phones,
+    pictures and wallets too.
+    """
+    out = np.zeros(len(text_near), dtype=bool)
+    if not len(text_near):
+        return out
+    labels = components(n_ads + n_idents, [np.stack([src, dst], axis=1), img_pairs])
+    wording = components(n_ads, [text_near])
+    # Only ads with a contact or picture of their own say anything either way.
+    anchored = np.zeros(n_ads, dtype=bool)
+    anchored[src] = True
+    ads = np.unique(text_near.ravel())
+    ads = ads[anchored[ads]]
+    frame = pd.DataFrame({"i": wording[ads], "cluster": labels[ads]})
+    stock = _judge(frame, settings.generic_fragmentation, 3)
+    if len(stock):
+        out = np.isin(wording[text_near[:, 0]], stock)
+    return out
+
+
+#: A cluster this small (in ads) may join another on its reused wording alone.
+ATTACH_MAX_ADS = 2
+#: ... when at least this share of its reused-text links lead there.
+ATTACH_SHARE = 0.5
+
+
+def _unsupported(
+    n_ads: int,
+    n_idents: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    img_pairs: np.ndarray,
+    text_near: np.ndarray,
+) -> np.ndarray:
+    """Which reused-text links join clusters that nothing else joins, without
+    pointing anywhere in particular.
+
+    Contacts and pictures make clusters; a reused-text link inside one is kept.
+    One between two clusters is kept only when each side's text links lead
+    mostly (``ATTACH_SHARE``) to the other, or when the smaller side is a lone
+    ad or two whose text links lead mostly to the larger: an ad posted with a
+    fresh burner phone and its group's template. A wording that ties an
+    advertiser's ads to many other advertisers a few ads at a time is stock
+    wording, and in a collection of a million ads such links would otherwise
+    chain most of it into one cluster.
+    """
+    out = np.zeros(len(text_near), dtype=bool)
+    if not len(text_near):
+        return out
+    labels = components(n_ads + n_idents, [np.stack([src, dst], axis=1), img_pairs])
+    size = np.bincount(labels[:n_ads], minlength=labels.max() + 1)
+    ca, cb = labels[text_near[:, 0]], labels[text_near[:, 1]]
+    cross = ca != cb
+    if not cross.any():
+        return out
+    both = pd.DataFrame({"c": np.concatenate([ca[cross], cb[cross]]),
+                         "o": np.concatenate([cb[cross], ca[cross]])})  # fmt: skip
+    per = both.groupby(["c", "o"]).size()
+    share = per / per.groupby(level=0).transform("sum")
+    leads = set(share[share >= ATTACH_SHARE].index)
+    a, b = ca[cross], cb[cross]
+    a_to_b = np.array([(x, y) in leads for x, y in zip(a, b, strict=True)], dtype=bool)
+    b_to_a = np.array([(y, x) in leads for x, y in zip(a, b, strict=True)], dtype=bool)
+    small_a = (size[a] <= ATTACH_MAX_ADS) & (size[a] <= size[b])
+    small_b = (size[b] <= ATTACH_MAX_ADS) & (size[b] <= size[a])
+    kept = (a_to_b & b_to_a) | (a_to_b & small_a) | (b_to_a & small_b)
+    out[np.nonzero(cross)[0][~kept]] = True
+    return out
 
 
 def _judge(frame: pd.DataFrame, share: float, min_clusters: int) -> np.ndarray:

@@ -55,6 +55,7 @@ __all__ = [
     "around_view",
     "overview",
     "AROUND_MAX_NODES",
+    "GROUP_MAX_ADS",
     "GROUP_MAX_NODES",
     "OVERVIEW_MAX_GROUPS",
     "OVERVIEW_MAX_GROUPS_PER_IDENTIFIER",
@@ -65,6 +66,8 @@ __all__ = [
 AROUND_MAX_NODES = 1500
 #: a group view draws at most this many nodes (and says so)
 GROUP_MAX_NODES = 5000
+#: ... of which at most this many ads, so that what binds them has room too
+GROUP_MAX_ADS = 1500
 #: the overview draws at most this many groups, the highest scores first
 OVERVIEW_MAX_GROUPS = 3000
 #: an identifier shared by more groups than this joins unrelated ads; the overview leaves it out
@@ -170,12 +173,12 @@ def group_view(store: Store, group_id: str, out: Path, *, reveal: bool = False) 
         ).rows
     )
     notes: list[str] = []
-    if len(members) > GROUP_MAX_NODES:
+    if len(members) > GROUP_MAX_ADS:
         notes.append(
-            f"capped: the group has {len(members):,} ads; the first {GROUP_MAX_NODES:,} "
+            f"capped: the group has {len(members):,} ads; the first {GROUP_MAX_ADS:,} "
             "by record id are drawn"
         )
-        members = members[:GROUP_MAX_NODES]
+        members = members[:GROUP_MAX_ADS]
     assertions = read_assertions(store)
     ads = {("Ad", a) for a in members}
     nodes = ads | neighbours(store, ads, assertions)
