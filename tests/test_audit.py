@@ -90,7 +90,9 @@ def test_passwords_never_reach_the_trail() -> None:
 
 
 @pytest.mark.neo4j
-def test_neo4j_commands_are_audited_and_carry_metadata(neo4j_server: dict[str, str], tmp_path: Path) -> None:
+def test_neo4j_commands_are_audited_and_carry_metadata(
+    neo4j_server: dict[str, str], tmp_path: Path
+) -> None:
     env = {
         "GRAPHTHB_AUDIT": str(tmp_path / "audit.jsonl"),
         "GRAPHTHB_USER": "analyst-9",
@@ -108,7 +110,12 @@ def test_neo4j_commands_are_audited_and_carry_metadata(neo4j_server: dict[str, s
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     meta = json.loads(result.stdout)[0]["metaData"]
-    assert meta == {"app": "graphthb", "command": "query", "user": "analyst-9", "reason": "case 2025-117"}
+    assert meta == {
+        "app": "graphthb",
+        "command": "query",
+        "user": "analyst-9",
+        "reason": "case 2025-117",
+    }
     entries = AuditTrail(tmp_path / "audit.jsonl").entries()
     assert [(e["command"], e["user"], e["reason"], e["store"]) for e in entries] == [
         ("query", "analyst-9", "case 2025-117", neo4j_server["uri"])

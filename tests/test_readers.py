@@ -60,7 +60,12 @@ def test_header_names_are_case_insensitive_and_mapped(tmp_path: Path) -> None:
     path = tmp_path / "sheet.csv"
     path.write_text("ID,Telefon,TITLE,Views\nr1,0612345678,hi,12\n", encoding="utf-8")
     mapping = parse_mapping(["ID=record_id", "telefon=phones"])
-    assert _rows(path, mapping)[0].data == {"record_id": "r1", "phones": "0612345678", "title": "hi", "views": "12"}
+    assert _rows(path, mapping)[0].data == {
+        "record_id": "r1",
+        "phones": "0612345678",
+        "title": "hi",
+        "views": "12",
+    }
 
 
 def test_mapping_file_and_bad_mapping(tmp_path: Path) -> None:
@@ -81,7 +86,10 @@ def test_csv_rows_that_fail_keep_their_line(tmp_path: Path) -> None:
 
 def test_jsonl_malformed_line_is_a_row_error(tmp_path: Path) -> None:
     path = tmp_path / "ads.jsonl"
-    path.write_text('{"record_id": "r1", "phones": ["a", "b"]}\n{oops\n\n[1]\n{"Record_ID": "r2"}\n', encoding="utf-8")
+    path.write_text(
+        '{"record_id": "r1", "phones": ["a", "b"]}\n{oops\n\n[1]\n{"Record_ID": "r2"}\n',
+        encoding="utf-8",
+    )
     rows = _rows(path)
     assert [(r.line, r.data) for r in rows if r.error is None] == [
         (1, {"record_id": "r1", "phones": ["a", "b"]}),
@@ -116,7 +124,9 @@ def test_json_array_cut_short(tmp_path: Path) -> None:
         ("ads.csv.gz", b"\x1f\x8b", "compressed"),
     ],
 )
-def test_unreadable_files_are_errors(tmp_path: Path, name: str, content: bytes | None, message: str) -> None:
+def test_unreadable_files_are_errors(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)

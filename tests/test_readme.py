@@ -55,12 +55,16 @@ def test_readme_usage_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.slow
-def test_setup_command_demo_then_a_cypher_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_setup_command_demo_then_a_cypher_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     demo = runner.invoke(main, ["demo"], env={"GRAPHTHB_DB": None})
     assert demo.exit_code == 0, demo.output
     assert "G-37a07c3c" in demo.stdout and "personas_per_phone" in demo.stdout
     assert (tmp_path / "graphthb-views" / "overview.html").exists()
-    answer = runner.invoke(main, ["query", "-f", "personas_per_phone", "--format", "csv"], env={"GRAPHTHB_DB": None})
+    answer = runner.invoke(
+        main, ["query", "-f", "personas_per_phone", "--format", "csv"], env={"GRAPHTHB_DB": None}
+    )
     assert answer.exit_code == 0 and answer.stdout.splitlines()[0] == "phone,personas,ads"

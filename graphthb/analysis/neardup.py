@@ -216,12 +216,11 @@ def text_pairs(
     Locality-sensitive hashing: the signature is cut into ``bands``; texts that
     agree on a whole band share a bucket. Two texts of similarity ``s`` share
     at least one of 16 four-row buckets with probability ``1 - (1 - s**4)**16``
-    (0.89 at 0.6, 0.99 at 0.8). Each text is compared only with the few texts
-    before it in its buckets (the bucket's first few and the few just before
-it), and a pair counts when the signatures agree on at
-    least ``threshold`` of their rows. A text keeps its first ``max_links``
-    matches: enough to tie it to its template's other ads, where linking every
-    pair would grow with the square of a template's use.
+    (0.89 at 0.6, 0.99 at 0.8). Each text is compared only with the first
+    ``max_links`` texts of each of its buckets, and a pair counts when the
+    signatures agree on at least ``threshold`` of their rows. A text keeps its
+    first ``max_links`` matches: enough to tie it to its template's other ads,
+    where linking every pair would grow with the square of a template's use.
 
     Examples
     --------
