@@ -220,3 +220,95 @@ def test_near_image_search_is_exact_where_it_says() -> None:
         assert (i, 300 + i) in found
     assert search_plan(EXACT_MAX_IMAGES, 10) == (4, 2, 10)
     assert search_plan(EXACT_MAX_IMAGES + 1, 10)[2] == 5
+
+
+def _planted_graph(seed: int, groups: int = 60) -> tuple[int, pd.DataFrame]:
+    """Small weighted communities, some joined to a neighbour by one weak link."""
+    rng = random.Random(seed)
+    src, dst, weight = [], [], []
+    start = 0
+    for g in range(groups):
+        size = rng.randint(3, 30)
+        for i in range(start, start + size):
+            for j in range(i + 1, start + size):
+                if rng.random() < 0.4:
+                    src.append(i)
+                    dst.append(j)
+                    weight.append(rng.choice([0.5, 1.0, 0.9, 0.25]))
+        if g % 3 and start:
+            src.append(start)
+            dst.append(start - 1)
+            weight.append(0.1)
+        start += size
+    return start, pd.DataFrame({"src": src, "dst": dst, "weight": weight})
+
+
+def _same_partition(a, b) -> bool:
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+def test_split_is_the_same_in_one_process_or_several_and_skips_only_what_cannot_split() -> None:
+    import networkx as nx
+    import numpy as np
+
+    from graphthb.analysis.communities import partition
+    from graphthb.analysis.graph import components
+
+    for seed in range(3):
+        n, links = _planted_graph(seed)
+        for reference in (None, float(links["weight"].sum()) / 4):
+            one = partition(n, links, seed=seed, reference_weight=reference, workers=1)
+            two = partition(n, links, seed=seed, reference_weight=reference, workers=2)
+            assert one.tolist() == two.tolist()
+            # Against Louvain run on every component, none skipped.
+            comp = components(n, [links[["src", "dst"]].to_numpy()])
+            total = float(links["weight"].sum())
+            if reference is not None:
+                total = min(total, reference)
+            expected = comp.copy()
+            label = comp.max() + 1
+            for c in np.unique(comp):
+                part = links[comp[links["src"].to_numpy()] == c]
+                if (comp == c).sum() < 8:
+                    continue
+                a = np.minimum(part["src"], part["dst"])
+                b = np.maximum(part["src"], part["dst"])
+                edges = pd.DataFrame({"a": a, "b": b, "w": part["weight"]})
+                edges = edges.groupby(["a", "b"], sort=True)["w"].sum().reset_index()
+                g = nx.Graph()  # built as the step builds it: Louvain follows insertion order
+                g.add_nodes_from(sorted(set(edges["a"]) | set(edges["b"])))
+                g.add_weighted_edges_from(edges.itertuples(index=False, name=None))
+                scaled = min(1.0, float(part["weight"].sum()) / total)
+                found = nx.community.louvain_communities(g, resolution=scaled, seed=seed)
+                for members in sorted(found, key=lambda m: (-len(m), min(m)))[1:]:
+                    expected[list(members)] = label
+                    label += 1
+            assert _same_partition(one, expected)
+            assert len(set(one.tolist())) > len(set(comp.tolist()))  # something was split
+
+
+def test_reused_texts_are_found_and_unrelated_ones_are_not() -> None:
+    from graphthb.analysis.neardup import text_pairs
+
+    rng = random.Random(5)
+    vocabulary = [f"w{''.join(rng.choice('abcdefghij') for _ in range(5))}" for _ in range(3000)]
+    texts, origin = [], []
+    for base in range(40):
+        words = rng.sample(vocabulary, 30)
+        for _ in range(5):
+            variant = list(words)
+            variant[rng.randrange(30)] = rng.choice(vocabulary)  # one word changed
+            texts.append(" ".join(variant) + f" call 06{rng.randrange(10**8):08d}")
+            origin.append(base)
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    texts = [texts[i] for i in order]
+    origin = [origin[i] for i in order]
+    pairs = text_pairs(texts)
+    assert pairs.tolist() == text_pairs(texts).tolist()  # the same every time
+    assert all(origin[a] == origin[b] and a < b for a, b in pairs.tolist())
+    # Every text is tied to others of its template (5 texts, 4 links needed).
+    tied = {(origin[a], a) for a, _ in pairs.tolist()} | {(origin[b], b) for _, b in pairs}
+    assert len(tied) >= 0.95 * len(texts)
+    assert text_pairs(["too short to say anything"] * 3).tolist() == []

@@ -13,6 +13,11 @@ the same code runs on a backend such as nx-cugraph where one is installed.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -63,6 +68,7 @@ def partition(
     resolution: float = 1.0,
     seed: int = 0,
     reference_weight: float | None = None,
+    workers: int | None = None,
 ) -> np.ndarray:
     """The community step on any weighted graph: a label per node ``0 .. n_nodes-1``.
 
@@ -70,7 +76,10 @@ def partition(
     first; then, unless ``method`` is ``components``, each component is split by
     Louvain (or Leiden) judged against the whole graph's null model, or, when
     ``reference_weight`` is given and smaller than the graph's total weight,
-    against the null model of a graph of that total weight.
+    against the null model of a graph of that total weight. Components are
+    split in ``workers`` processes (by default, as many as there are cores, up
+    to four, when there are at least ``PARALLEL_MIN_LINKS`` links to split);
+    the result does not depend on it.
 
     Examples
     --------
@@ -83,7 +92,7 @@ def partition(
     pairs = links[["src", "dst"]].to_numpy(np.int64)
     labels = components(n_nodes, [pairs])
     if method != "components" and len(links):
-        labels = _split(links, labels, method, resolution, seed, reference_weight)
+        labels = _split(links, labels, method, resolution, seed, reference_weight, workers)
     return labels
 
 
@@ -94,8 +103,8 @@ def _split(
     resolution: float,
     seed: int,
     reference_weight: float | None,
+    workers: int | None = None,
 ) -> np.ndarray:
-    links = links.copy()
     a = np.minimum(links["src"].to_numpy(), links["dst"].to_numpy())
     b = np.maximum(links["src"].to_numpy(), links["dst"].to_numpy())
     links = (
@@ -105,30 +114,95 @@ def _split(
         .reset_index()
     )
     sizes = np.bincount(labels, minlength=labels.max() + 1)
-    out = labels.copy()
-    next_label = labels.max() + 1
     total = float(links["w"].sum())
     if reference_weight is not None:
         total = min(total, reference_weight)
-    for comp, part in links.groupby("c", sort=True):
-        if sizes[comp] < _SPLIT_MIN_NODES:
-            continue
-        # Louvain on one component alone would judge it against that component's
-        # own weight and split even a tight group. Scaling the resolution by the
-        # component's share of all weight keeps the null model of the whole graph,
-        # so each component is split exactly as Louvain on the whole graph would.
-        # (A component heavier than the reference total is judged on its own.)
-        scaled = resolution * min(1.0, float(part["w"].sum()) / total)
+    per = links.groupby("c", sort=True)["w"].agg(["sum", "min"])
+    # Louvain on one component alone would judge it against that component's
+    # own weight and split even a tight group. Scaling the resolution by the
+    # component's share of all weight keeps the null model of the whole graph,
+    # so each component is split exactly as Louvain on the whole graph would.
+    # (A component heavier than the reference total is judged on its own.)
+    scaled = resolution * np.minimum(1.0, per["sum"].to_numpy() / total)
+    # Louvain cannot split a component whose every cut weighs more than
+    # 2 * resolution * weight: joining any community to its best-linked
+    # neighbour then always gains modularity. Every cut holds at least one
+    # link, so a component whose lightest link passes that bar stays whole.
+    cannot = per["min"].to_numpy() > 2 * scaled * per["sum"].to_numpy()
+    wanted = (sizes[per.index.to_numpy()] >= _SPLIT_MIN_NODES) & ~cannot
+    comps = per.index.to_numpy()[wanted]
+    if not len(comps):
+        return labels
+    bounds = np.searchsorted(links["c"].to_numpy(), np.stack([comps, comps + 1]))
+    ea, eb, ew = links["a"].to_numpy(), links["b"].to_numpy(), links["w"].to_numpy()
+    tasks = [
+        (int(c), ea[lo:hi], eb[lo:hi], ew[lo:hi], float(r))
+        for c, lo, hi, r in zip(comps, bounds[0], bounds[1], scaled[wanted], strict=True)
+    ]
+    found = _run(tasks, method, seed, workers)
+    out = labels.copy()
+    next_label = labels.max() + 1
+    for comp in sorted(found):
+        # The largest community keeps the component's label; order is by smallest node.
+        for members in sorted(found[comp], key=lambda m: (-len(m), int(m.min())))[1:]:
+            out[members] = next_label
+            next_label += 1
+    return out
+
+
+#: Below this many links in all the components to split, one process does it all.
+PARALLEL_MIN_LINKS = 200_000
+
+
+def _run(
+    tasks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, float]],
+    method: str,
+    seed: int,
+    workers: int | None,
+) -> dict[int, list[np.ndarray]]:
+    """Louvain (or Leiden) on each component; the communities of those it split.
+
+    Components are independent and each is given the same seed, so the result
+    is the same whether they run in this process or in several.
+    """
+    if workers is None:
+        n_links = sum(len(t[1]) for t in tasks)
+        workers = min(os.cpu_count() or 1, 4) if n_links >= PARALLEL_MIN_LINKS else 1
+    if workers <= 1 or len(tasks) < 2:
+        return _split_some(tasks, method, seed)
+    # Largest first, dealt round the workers, so that each gets a like share.
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
+    chunks = [[tasks[i] for i in order[k :: workers * 4]] for k in range(workers * 4)]
+    found: dict[int, list[np.ndarray]] = {}
+    # Forked workers start at once and need no importable main module; they
+    # touch nothing but the arrays they are given and NetworkX.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for part in pool.map(_split_some, chunks, [method] * len(chunks), [seed] * len(chunks)):
+                found.update(part)
+    except BrokenProcessPool:
+        # A worker could not start or died (out of memory, say): do it here.
+        return _split_some(tasks, method, seed)
+    return found
+
+
+def _split_some(
+    tasks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, float]], method: str, seed: int
+) -> dict[int, list[np.ndarray]]:
+    found: dict[int, list[np.ndarray]] = {}
+    for comp, a, b, w, scaled in tasks:
         g = nx.Graph()
-        g.add_nodes_from(np.unique(np.concatenate([part["a"], part["b"]])).tolist())
-        g.add_weighted_edges_from(part[["a", "b", "w"]].itertuples(index=False, name=None))
+        g.add_nodes_from(np.unique(np.concatenate([a, b])).tolist())
+        g.add_weighted_edges_from(zip(a.tolist(), b.tolist(), w.tolist(), strict=True))
         if method == "louvain":
-            found = nx.community.louvain_communities(
+            parts = nx.community.louvain_communities(
                 g, weight="weight", resolution=scaled, seed=seed
             )
         else:
             try:
-                found = nx.community.leiden_communities(
+                parts = nx.community.leiden_communities(
                     g, weight="weight", resolution=scaled, seed=seed
                 )
             except NotImplementedError:
@@ -136,13 +210,9 @@ def _split(
                     "Leiden needs a NetworkX backend that implements it (such as nx-cugraph); "
                     "none is installed here, so use --method louvain"
                 ) from None
-        if len(found) < 2:
-            continue
-        # The largest community keeps the component's label; order is by smallest node.
-        for members in sorted(found, key=lambda m: (-len(m), min(m)))[1:]:
-            out[np.fromiter(members, dtype=np.int64)] = next_label
-            next_label += 1
-    return out
+        if len(parts) > 1:
+            found[comp] = [np.fromiter(m, dtype=np.int64, count=len(m)) for m in parts]
+    return found
 
 
 #: Identifiers strong enough to hold a group together against Louvain's split.

@@ -154,7 +154,7 @@ def build_from_tables(
                     )
                 )
     links_in = pd.concat([carried, *extra], ignore_index=True).drop_duplicates()
-    links_in = links_in[links_in["ad"].isin(ad_pos.index)]
+    links_in = links_in[ad_pos.index.get_indexer(links_in["ad"]) >= 0]
     # A link to a site's front page says where the advertiser posts, not who
     # they are: every ad on that site may carry it.
     site_root = (links_in["kind"] == "Url") & links_in["key"].astype(str).str.fullmatch(_SITE_ROOT)
@@ -190,13 +190,10 @@ def build_from_tables(
     pp_pairs = np.stack([pp_src[ok], pp_dst[ok]], axis=1).astype(np.int64) if ok.any() else None
 
     asserted_ident = np.zeros(len(idents), dtype=bool)
-    asserted_keys = set(zip(extra[0]["kind"], extra[0]["key"], strict=True)) if extra else set()
-    for frame in extra[1:]:
-        asserted_keys.update(zip(frame["kind"], frame["key"], strict=True))
-    if asserted_keys:
-        asserted_ident = np.array(
-            [(k, v) in asserted_keys for k, v in zip(idents["kind"], idents["key"], strict=True)]
-        )
+    if extra:
+        named = pd.concat(extra, ignore_index=True)
+        at = ident_pos.reindex(pd.MultiIndex.from_frame(named[["kind", "key"]])).dropna()
+        asserted_ident[at.to_numpy().astype(np.int64) - n_ads] = True
 
     # Near-duplicate ads: re-encoded pictures, reused texts.
     img = idents[idents["kind"] == "Image"]
@@ -214,14 +211,12 @@ def build_from_tables(
     text_near = text_pairs(texts, threshold=settings.text_threshold)
 
     # Generic identifiers: test each busy identifier for fragmentation.
-    ignore = (
-        np.array(
+    ignore = np.zeros(len(idents), dtype=bool)
+    if settings.ignore:
+        ignore = np.array(
             [(k, v) in settings.ignore for k, v in zip(idents["kind"], idents["key"], strict=True)],
             dtype=bool,
         )
-        if len(idents)
-        else np.zeros(0, dtype=bool)
-    )
     generic = _fragmented(
         n_ads, len(idents), src, dst, idents["ads"].to_numpy(), idents["kind"].to_numpy(),
         img_ids, text_near, settings, protect=asserted_ident | ignore,
@@ -412,7 +407,7 @@ def _fragmented(
     n = n_ads + n_idents
     min_clusters = 3
     ident = dst - n_ads
-    anchor = np.isin(kinds[ident], CONTACT_KINDS) | (counts[ident] >= 2)
+    anchor = np.isin(kinds, CONTACT_KINDS)[ident] | (counts[ident] >= 2)
 
     # Round 1: per busy identifier, the clusters its ads form among themselves.
     inc = pd.DataFrame({"ad": src, "j": dst})

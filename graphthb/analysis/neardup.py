@@ -131,6 +131,14 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+class _Crc(dict[str, int]):
+    """Each word's CRC-32, computed once per distinct word."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = zlib.crc32(word.encode())
+        return value
+
+
 def _shingles(
     texts: Sequence[str | None], shingle: int, min_words: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -139,7 +147,7 @@ def _shingles(
     A word's hash is its CRC-32 (stable across runs and machines, unlike
     Python's ``hash``); a shingle's hash mixes those of its words in order.
     """
-    crc: dict[str, int] = {}
+    crc = _Crc()
     kept: list[int] = []
     lengths: list[int] = []
     codes: list[int] = []
@@ -149,10 +157,7 @@ def _shingles(
         words = _words(text)
         if len(words) < min_words:
             continue
-        for w in words:
-            if w not in crc:
-                crc[w] = zlib.crc32(w.encode())
-        codes.extend([crc[w] for w in words])
+        codes.extend(map(crc.__getitem__, words))
         kept.append(i)
         lengths.append(len(words))
     n_words = np.array(lengths, dtype=np.int64)
@@ -232,21 +237,23 @@ def text_pairs(
     if len(kept) < 2:
         return np.empty((0, 2), dtype=np.int64)
     rows = num_perm // bands
-    order_key = np.arange(len(kept), dtype=np.int64)
     found = []
     for b in range(bands):
         band = sig[:, b * rows : (b + 1) * rows].astype(np.uint64)
         key = np.zeros(len(kept), dtype=np.uint64)
         for r in range(rows):
             key = _mix(key ^ band[:, r])
-        order = np.lexsort((order_key, key))
+        order = np.argsort(key, kind="stable")  # within a bucket, texts in input order
         sorted_key = key[order]
+        starts = np.concatenate([[True], sorted_key[1:] != sorted_key[:-1]])
         pos = np.arange(len(order))
-        head = np.searchsorted(sorted_key, sorted_key, side="left")
+        head = np.maximum.accumulate(np.where(starts, pos, 0))
         # Each text meets the first texts of its bucket, so that a template's
         # ads all tie to the same few.
         for j in range(max_links):
             has = head + j < pos
+            if not has.any():
+                break
             found.append(np.stack([order[head[has] + j], order[has]], axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)

@@ -4,13 +4,20 @@ Every row read ends either written to the store or in the rejects file with its
 file, line and reason. Rows are written in batches; each batch is an
 idempotent merge, so a load interrupted by Ctrl-C or a dying server is
 completed by running it again.
+
+While one batch is being written, the next is read and normalised: the
+writing happens on a second thread, one batch at a time and in order, so the
+store (a Neo4j server, or LadybugDB's engine, neither of which holds Python's
+lock while it works) and the parsing keep both of a machine's cores busy.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import queue
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -114,6 +121,54 @@ def _flush(store: Store, rows: GraphRows) -> None:
     store.write_batch(nodes, edges)
 
 
+class _Writer:
+    """Writes batches on a thread of its own, in the order given, one at a time.
+
+    At most one batch waits while another is written, so memory holds two
+    batches at most. The first error stops the writing; it is raised in the
+    caller's thread at the next :meth:`submit` or at :meth:`finish`.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._queue: queue.Queue[GraphRows | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="graphthb-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (rows := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    _flush(self._store, rows)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def submit(self, rows: GraphRows) -> None:
+        self._raise()
+        self._queue.put(rows)
+
+    def finish(self) -> None:
+        """Wait for every batch submitted; raise the writer's error, if any."""
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+    def abandon(self) -> None:
+        """Stop after the batch being written (on the caller's own error)."""
+        self._error = self._error or _Abandoned()
+        self._queue.put(None)
+        self._thread.join()
+
+
+class _Abandoned(Exception):
+    """Marks a writer whose caller gave up; never raised."""
+
+
 def load(
     store: Store,
     records: Iterable[Path] = (),
@@ -150,6 +205,8 @@ def load(
             k: r for k, r in zip(people["key"], people["role"], strict=True) if isinstance(r, str)
         }
     seen_ids: set[str] = set()
+    writer = _Writer(store)
+    finished = False
     try:
         for kind, info, rows in opened:
             file_report = FileReport(str(info.path), kind, notes=list(info.notes))
@@ -187,14 +244,18 @@ def load(
                 file_report.loaded += 1
                 in_batch += 1
                 if in_batch >= batch_records:
-                    _flush(store, batch)
+                    writer.submit(batch)
                     if progress:
                         progress(in_batch)
                     batch, in_batch = GraphRows(), 0
-            _flush(store, batch)
+            writer.submit(batch)
             if progress and in_batch:
                 progress(in_batch)
+        finished = True
+        writer.finish()
     finally:
+        if not finished:
+            writer.abandon()
         sink.close()
     report.rejects_path = sink.path if sink.written else None
     return report
