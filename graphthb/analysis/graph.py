@@ -229,8 +229,10 @@ def build_from_tables(
             "unrelated ads, or on the ignore list)"
         )
     keep = ~generic[dst - n_ads] & (idents["ads"].to_numpy()[dst - n_ads] >= 2)
-    stock = _stock_wording(n_ads, len(idents), src[keep], dst[keep], img_ids, text_near, settings)
-    stock |= _unsupported(n_ads, len(idents), src[keep], dst[keep], img_ids, text_near)
+    # Clusters that contacts and pictures alone make, to judge reused texts by.
+    clusters = components(n_ads + len(idents), [np.stack([src[keep], dst[keep]], axis=1), img_ids])
+    stock = _stock_wording(n_ads, clusters, src[keep], text_near, settings)
+    stock |= _unsupported(n_ads, clusters, text_near)
     if stock.any():
         notes.append(
             f"{int(stock.sum())} reused-text link(s) set aside as stock wording (one wording "
@@ -471,13 +473,7 @@ def _fragmented(
 
 
 def _stock_wording(
-    n_ads: int,
-    n_idents: int,
-    src: np.ndarray,
-    dst: np.ndarray,
-    img_pairs: np.ndarray,
-    text_near: np.ndarray,
-    settings: Settings,
+    n_ads: int, clusters: np.ndarray, src: np.ndarray, text_near: np.ndarray, settings: Settings
 ) -> np.ndarray:
     """Which reused-text links belong to a wording many unrelated advertisers use.
 
@@ -492,14 +488,13 @@ def _stock_wording(
     out = np.zeros(len(text_near), dtype=bool)
     if not len(text_near):
         return out
-    labels = components(n_ads + n_idents, [np.stack([src, dst], axis=1), img_pairs])
     wording = components(n_ads, [text_near])
     # Only ads with a contact or picture of their own say anything either way.
     anchored = np.zeros(n_ads, dtype=bool)
     anchored[src] = True
     ads = np.unique(text_near.ravel())
     ads = ads[anchored[ads]]
-    frame = pd.DataFrame({"i": wording[ads], "cluster": labels[ads]})
+    frame = pd.DataFrame({"i": wording[ads], "cluster": clusters[ads]})
     stock = _judge(frame, settings.generic_fragmentation, 3)
     if len(stock):
         out = np.isin(wording[text_near[:, 0]], stock)
@@ -512,14 +507,7 @@ ATTACH_MAX_ADS = 2
 ATTACH_SHARE = 0.5
 
 
-def _unsupported(
-    n_ads: int,
-    n_idents: int,
-    src: np.ndarray,
-    dst: np.ndarray,
-    img_pairs: np.ndarray,
-    text_near: np.ndarray,
-) -> np.ndarray:
+def _unsupported(n_ads: int, clusters: np.ndarray, text_near: np.ndarray) -> np.ndarray:
     """Which reused-text links join clusters that nothing else joins, without
     pointing anywhere in particular.
 
@@ -535,9 +523,8 @@ def _unsupported(
     out = np.zeros(len(text_near), dtype=bool)
     if not len(text_near):
         return out
-    labels = components(n_ads + n_idents, [np.stack([src, dst], axis=1), img_pairs])
-    size = np.bincount(labels[:n_ads], minlength=labels.max() + 1)
-    ca, cb = labels[text_near[:, 0]], labels[text_near[:, 1]]
+    size = np.bincount(clusters[:n_ads], minlength=clusters.max() + 1)
+    ca, cb = clusters[text_near[:, 0]], clusters[text_near[:, 1]]
     cross = ca != cb
     if not cross.any():
         return out
