@@ -245,7 +245,6 @@ def build_from_tables(
         if len(idents)
         else np.zeros(0)
     )
-    keep = ~generic[dst - n_ads] & (idents["ads"].to_numpy()[dst - n_ads] >= 2)
     link_frames = [
         pd.DataFrame(
             {
@@ -532,10 +531,10 @@ def _unsupported(n_ads: int, clusters: np.ndarray, text_near: np.ndarray) -> np.
                          "o": np.concatenate([cb[cross], ca[cross]])})  # fmt: skip
     per = both.groupby(["c", "o"]).size()
     share = per / per.groupby(level=0).transform("sum")
-    leads = set(share[share >= ATTACH_SHARE].index)
+    leads = share >= ATTACH_SHARE
     a, b = ca[cross], cb[cross]
-    a_to_b = np.array([(x, y) in leads for x, y in zip(a, b, strict=True)], dtype=bool)
-    b_to_a = np.array([(y, x) in leads for x, y in zip(a, b, strict=True)], dtype=bool)
+    a_to_b = leads.reindex(pd.MultiIndex.from_arrays([a, b])).to_numpy()
+    b_to_a = leads.reindex(pd.MultiIndex.from_arrays([b, a])).to_numpy()
     small_a = (size[a] <= ATTACH_MAX_ADS) & (size[a] <= size[b])
     small_b = (size[b] <= ATTACH_MAX_ADS) & (size[b] <= size[a])
     kept = (a_to_b & b_to_a) | (a_to_b & small_a) | (b_to_a & small_b)

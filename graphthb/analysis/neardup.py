@@ -114,7 +114,6 @@ def image_pairs(hashes: Sequence[str], max_distance: int = 10) -> np.ndarray:
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
-_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def _words(text: str) -> list[str]:
@@ -183,8 +182,9 @@ def minhash(
 
     Returns the indices of the texts used and their signatures, one row of
     ``num_perm`` uint32 values each. Permutation ``p`` is the top half of
-    ``a_p * shingle + b_p`` (mod 2**64, ``a_p`` odd); the share of rows on which two signatures
-    agree estimates the Jaccard similarity of the two shingle sets.
+    ``a_p * shingle + b_p`` (mod 2**64, ``a_p`` odd); the share of rows on
+    which two signatures agree estimates the Jaccard similarity of the two
+    shingle sets.
     """
     kept, starts, h = _shingles(texts, shingle, min_words)
     sig = np.empty((len(kept), num_perm), dtype=np.uint32)
