@@ -133,12 +133,13 @@ class _Writer:
         self._store = store
         self._queue: queue.Queue[GraphRows | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
+        self._stopped = False
         self._thread = threading.Thread(target=self._run, name="graphthb-writer", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while (rows := self._queue.get()) is not None:
-            if self._error is None:
+            if self._error is None and not self._stopped:
                 try:
                     _flush(self._store, rows)
                 except BaseException as exc:  # re-raised in the caller's thread
@@ -160,13 +161,9 @@ class _Writer:
 
     def abandon(self) -> None:
         """Stop after the batch being written (on the caller's own error)."""
-        self._error = self._error or _Abandoned()
+        self._stopped = True
         self._queue.put(None)
         self._thread.join()
-
-
-class _Abandoned(Exception):
-    """Marks a writer whose caller gave up; never raised."""
 
 
 def load(

@@ -124,11 +124,11 @@ class Neo4jStore(Store):
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        node_jobs = [(k, df) for k, df in nodes.items() if len(df)]
-        edge_jobs = [(e, df) for e, df in edges.items() if len(df)]
         if self.write_threads <= 1:
             super().write_batch(nodes, edges)
             return
+        node_jobs = [(k, df) for k, df in nodes.items() if len(df)]
+        edge_jobs = [(e, df) for e, df in edges.items() if len(df)]
         with ThreadPoolExecutor(self.write_threads) as pool:
             for _ in pool.map(lambda job: self.merge_nodes(*job), node_jobs):
                 pass
