@@ -312,3 +312,24 @@ def test_reused_texts_are_found_and_unrelated_ones_are_not() -> None:
     tied = {(origin[a], a) for a, _ in pairs.tolist()} | {(origin[b], b) for _, b in pairs}
     assert len(tied) >= 0.95 * len(texts)
     assert text_pairs(["too short to say anything"] * 3).tolist() == []
+
+
+def test_text_links_between_unrelated_clusters_are_set_aside() -> None:
+    import numpy as np
+
+    from graphthb.analysis.graph import _unsupported
+
+    # Clusters made by contacts and pictures: ads 0-3 are cluster 10, 4-7 are 11,
+    # 8-11 are 12, 15-17 are 16; ads 12, 13 and 14 are alone (13, 14, 15).
+    clusters = np.array([10] * 4 + [11] * 4 + [12] * 4 + [13, 14, 15] + [16] * 3)
+    text = np.array(
+        [
+            [0, 1],  # inside one cluster: kept
+            [0, 4], [1, 8], [2, 15],  # cluster 10's wording leads nowhere in particular
+            [5, 9],  # 11 and 12: neither side's texts lead mostly to the other
+            [12, 4], [12, 5],  # a lone ad whose texts all lead to cluster 11: kept
+            [13, 14],  # two clusters that lead only to each other: kept
+        ]
+    )  # fmt: skip
+    unsupported = _unsupported(18, clusters, text)
+    assert unsupported.tolist() == [False, True, True, True, True, False, False, False]
