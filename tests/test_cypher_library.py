@@ -73,7 +73,12 @@ def test_same_rows_on_both_stores(name: str, embedded_store: Store, neo4j_store:
     a = embedded_store.query(QUERIES[name].text, _params(name, group_a))
     b = neo4j_store.query(QUERIES[name].text, _params(name, group_b))
     assert a.columns == b.columns
-    assert a.rows == b.rows
+    if "ORDER BY" in QUERIES[name].text:
+        assert a.rows == b.rows
+    else:
+        # Without ORDER BY neither engine promises an order (LadybugDB runs the
+        # parts of a UNION ALL in parallel): the same rows, in any order.
+        assert sorted(map(repr, a.rows)) == sorted(map(repr, b.rows))
     assert a.rows, f"{name} found nothing in the test case"
 
 
