@@ -314,6 +314,35 @@ def test_reused_texts_are_found_and_unrelated_ones_are_not() -> None:
     assert text_pairs(["too short to say anything"] * 3).tolist() == []
 
 
+def test_words_are_runs_of_two_or_more_letters_in_any_script() -> None:
+    import re
+    import unicodedata
+
+    from graphthb.analysis.neardup import _fold, _word_hashes
+
+    texts = [
+        "Hello gentlemen, I'm Selena (21) from Liège: 100% real, 24/7 \u2013 call_me now",
+        "ﬁne STRASSE straße Ünïcode ½ x_y a7b ²³ Ⅻ İstanbul ΑΒΓ δεζ",
+        "日本語 テキスト 😀emoji😀 " + chr(0xD800) + "lone surrogate",
+        "a b c 1 2 3",
+        "",
+        "Привіт, я Оля; Gruß aus Köln — ŁÓDŹ łódź",
+    ]
+    expected = [
+        re.findall(r"[^\W\d_]{2,}", unicodedata.normalize("NFKC", t).casefold()) for t in texts
+    ]
+    counts, hashes = _word_hashes([_fold(t) for t in texts])
+    assert counts.tolist() == [len(words) for words in expected]
+    # Equal words, and only equal words, hash alike.
+    flat = [w for words in expected for w in words]
+    by_word: dict[str, int] = {}
+    by_hash: dict[int, int] = {}
+    assert [by_word.setdefault(w, len(by_word)) for w in flat] == [
+        by_hash.setdefault(h, len(by_hash)) for h in hashes.tolist()
+    ]
+    assert {"strasse", "łódź", "fine", "привіт", "call", "me"} <= set(flat)
+
+
 def test_text_links_between_unrelated_clusters_are_set_aside() -> None:
     import numpy as np
 

@@ -13,9 +13,7 @@
 from __future__ import annotations
 
 import itertools
-import re
 import unicodedata
-import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -80,45 +78,39 @@ def image_pairs(hashes: Sequence[str], max_distance: int = 10) -> np.ndarray:
     if len(hashes) < 2 or max_distance <= 0:
         return np.empty((0, 2), dtype=np.int64)
     values = np.array([int(h, 16) for h in hashes], dtype=np.uint64)
-    blocks, radius, _ = search_plan(len(values), max_distance)
+    n = len(values)
+    blocks, radius, _ = search_plan(n, max_distance)
     widths = [64 // blocks + (1 if b < 64 % blocks else 0) for b in range(blocks)]
     found = []
     shift = 0
     for width in widths:
-        part = (values >> np.uint64(shift)) & np.uint64((1 << width) - 1)
+        part = ((values >> np.uint64(shift)) & np.uint64((1 << width) - 1)).astype(np.int64)
         shift += width
+        # Hashes sorted by this block, and where each block value's run starts:
+        # a table of 2**width entries (at most 4 MB of counts for 22 bits).
         order = np.argsort(part, kind="stable")
-        sorted_part = part[order]
-        for mask in _masks(width, radius):
+        counts = np.bincount(part, minlength=1 << width)
+        first = np.cumsum(counts) - counts
+        for mask in _masks(width, radius).astype(np.int64):
             probe = part ^ mask
-            lo = np.searchsorted(sorted_part, probe, side="left")
-            hi = np.searchsorted(sorted_part, probe, side="right")
-            counts = hi - lo
-            has = counts > 0
-            if not has.any():
+            per = counts[probe]
+            has = np.nonzero(per)[0]
+            if not len(has):
                 continue
-            left = np.repeat(np.nonzero(has)[0], counts[has])
-            starts = np.repeat(lo[has], counts[has])
-            offsets = np.arange(len(left)) - np.repeat(
-                np.cumsum(counts[has]) - counts[has], counts[has]
-            )
-            right = order[starts + offsets]
+            per = per[has]
+            left = np.repeat(has, per)
+            offsets = np.arange(len(left)) - np.repeat(np.cumsum(per) - per, per)
+            right = order[np.repeat(first[probe[has]], per) + offsets]
             keep = left < right
-            if keep.any():
-                found.append(np.stack([left[keep], right[keep]], axis=1))
+            left, right = left[keep], right[keep]
+            # Check the whole hash at once: most block matches are chance.
+            close = hamming(values[left], values[right]) <= max_distance
+            if close.any():
+                found.append(left[close] * n + right[close])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.unique(np.concatenate(found), axis=0)
-    close = hamming(values[pairs[:, 0]], values[pairs[:, 1]]) <= max_distance
-    return pairs[close]
-
-
-_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
-
-
-def _words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _WORD.findall(folded)
+    codes = np.unique(np.concatenate(found))
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -130,12 +122,56 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-class _Crc(dict[str, int]):
-    """Each word's CRC-32, computed once per distinct word."""
+_LETTERS: np.ndarray | None = None
 
-    def __missing__(self, word: str) -> int:
-        value = self[word] = zlib.crc32(word.encode())
-        return value
+
+def _letters() -> np.ndarray:
+    """For every Unicode code point, whether it is a letter in the sense of the
+    regular expression ``[^\\W\\d_]``: alphanumeric, but not a decimal digit
+    (so ``é`` and ``ß`` are letters, ``7`` and ``_`` are not). Built once."""
+    global _LETTERS
+    if _LETTERS is None:
+        _LETTERS = np.fromiter(
+            (c.isalnum() and not c.isdecimal() for c in map(chr, range(0x110000))),
+            dtype=bool,
+            count=0x110000,
+        )
+    return _LETTERS
+
+
+def _fold(text: str) -> str:
+    """Case- and compatibility-folded text (``ﬁ`` is ``fi``, ``Ä`` is ``ä``)."""
+    return text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+
+
+def _word_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """How many words each text has, and each word's 64-bit hash, in order.
+
+    A word is a run of two or more letters (see :func:`_letters`); digits,
+    punctuation and symbols separate words. All texts are read at once as one
+    array of code points; a word's hash sums its letters, each mixed with its
+    place in the word, so it is the same on every run and machine.
+    """
+    if not folded:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    # "\n" is not a letter, so no word runs from one text into the next.
+    joined = "\n".join(folded).encode("utf-32-le", "surrogatepass")
+    points = np.frombuffer(joined, dtype=np.uint32)
+    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1
+    text_start = np.cumsum(lengths) - lengths
+    at = np.flatnonzero(_letters()[points])
+    if not len(at):
+        return np.zeros(len(folded), dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    starts_word = np.ones(len(at), dtype=bool)
+    starts_word[1:] = at[1:] != at[:-1] + 1
+    first = np.flatnonzero(starts_word)
+    size = np.diff(np.append(first, len(at)))
+    place = (np.arange(len(at)) - np.repeat(first, size)).astype(np.uint64)
+    letter = _mix(points[at].astype(np.uint64) | (place << np.uint64(32)))
+    h = _mix(np.add.reduceat(letter, first))
+    long = size >= 2
+    text = np.searchsorted(text_start, at[first[long]], side="right") - 1
+    return np.bincount(text, minlength=len(folded)), h[long]
 
 
 def _shingles(
@@ -143,27 +179,16 @@ def _shingles(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Texts kept, where each one's shingle hashes start, and the hashes (uint64).
 
-    A word's hash is its CRC-32 (stable across runs and machines, unlike
-    Python's ``hash``); a shingle's hash mixes those of its words in order.
+    Shingle ``k`` of a text covers its words ``k .. k + shingle - 1``; its hash
+    mixes those words' hashes in order. Texts of fewer than ``min_words``
+    words are left out.
     """
-    crc = _Crc()
-    kept: list[int] = []
-    lengths: list[int] = []
-    codes: list[int] = []
-    for i, text in enumerate(texts):
-        if not isinstance(text, str) or not text:
-            continue
-        words = _words(text)
-        if len(words) < min_words:
-            continue
-        codes.extend(map(crc.__getitem__, words))
-        kept.append(i)
-        lengths.append(len(words))
-    n_words = np.array(lengths, dtype=np.int64)
-    word = np.array(codes, dtype=np.uint64)
-    ends = np.cumsum(n_words)
-    starts = ends - n_words
-    # Shingle k of a text covers words k .. k+shingle-1 of it.
+    present = [i for i, t in enumerate(texts) if isinstance(t, str) and t]
+    n_words, word = _word_hashes([_fold(texts[i]) for i in present])
+    starts = np.cumsum(n_words) - n_words
+    use = n_words >= max(min_words, shingle)
+    kept = np.array(present, dtype=np.int64)[use]
+    n_words, starts = n_words[use], starts[use]
     per_text = n_words - shingle + 1
     first = np.repeat(starts, per_text) + (
         np.arange(int(per_text.sum())) - np.repeat(np.cumsum(per_text) - per_text, per_text)
@@ -171,7 +196,29 @@ def _shingles(
     h = np.zeros(len(first), dtype=np.uint64)
     for k in range(shingle):
         h = _mix(h ^ word[first + k] ^ np.uint64(k + 1))
-    return np.array(kept, dtype=np.int64), np.cumsum(per_text) - per_text, h
+    return kept, np.cumsum(per_text) - per_text, h
+
+
+#: Texts tokenised together (a few megabytes of code points), and texts whose
+#: shingles are run through all the permutations together (a block that stays
+#: in the processor's cache).
+_READ_TEXTS = 10_000
+_SIGN_TEXTS = 64
+
+
+def _signatures(h: np.ndarray, starts: np.ndarray, mult: np.ndarray, add: np.ndarray) -> np.ndarray:
+    """Each text's minimum of ``(mult * h + add) mod 2**64`` per permutation, top 32 bits."""
+    sig = np.empty((len(mult), len(starts)), dtype=np.uint32)
+    ends = np.append(starts[1:], len(h))
+    for lo in range(0, len(starts), _SIGN_TEXTS):
+        hi = min(lo + _SIGN_TEXTS, len(starts))
+        # One row per permutation, so that each minimum runs along contiguous memory.
+        block = np.multiply.outer(mult, h[starts[lo] : ends[hi - 1]])
+        block += add[:, None]
+        # The top half of the smallest value is the smallest top half.
+        low = np.minimum.reduceat(block, starts[lo:hi] - starts[lo], axis=1)
+        sig[:, lo:hi] = low >> np.uint64(32)
+    return np.ascontiguousarray(sig.T)
 
 
 def minhash(
@@ -186,18 +233,17 @@ def minhash(
     which two signatures agree estimates the Jaccard similarity of the two
     shingle sets.
     """
-    kept, starts, h = _shingles(texts, shingle, min_words)
-    sig = np.empty((len(kept), num_perm), dtype=np.uint32)
-    if not len(kept):
-        return kept, sig
     # Multiply-shift hashing of the (already well mixed) shingle hashes: odd
     # multipliers and offsets drawn from the seed, the top 32 bits kept.
     draw = _mix(np.arange(1, 2 * num_perm + 1, dtype=np.uint64) + np.uint64(seed << 32))
     mult, add = draw[:num_perm] | np.uint64(1), draw[num_perm:]
-    for p in range(num_perm):
-        hp = ((h * mult[p] + add[p]) >> np.uint64(32)).astype(np.uint32)
-        sig[:, p] = np.minimum.reduceat(hp, starts)
-    return kept, sig
+    kept_parts = [np.zeros(0, dtype=np.int64)]
+    sig_parts = [np.zeros((0, num_perm), dtype=np.uint32)]
+    for lo in range(0, len(texts), _READ_TEXTS):
+        kept, starts, h = _shingles(texts[lo : lo + _READ_TEXTS], shingle, min_words)
+        kept_parts.append(kept + lo)
+        sig_parts.append(_signatures(h, starts, mult, add))
+    return np.concatenate(kept_parts), np.concatenate(sig_parts)
 
 
 def text_pairs(
@@ -237,37 +283,42 @@ def text_pairs(
     if len(kept) < 2:
         return np.empty((0, 2), dtype=np.int64)
     rows = num_perm // bands
+    n = len(kept)
     found = []
     for b in range(bands):
         band = sig[:, b * rows : (b + 1) * rows].astype(np.uint64)
-        key = np.zeros(len(kept), dtype=np.uint64)
+        key = np.zeros(n, dtype=np.uint64)
         for r in range(rows):
             key = _mix(key ^ band[:, r])
         order = np.argsort(key, kind="stable")  # within a bucket, texts in input order
         sorted_key = key[order]
         starts = np.concatenate([[True], sorted_key[1:] != sorted_key[:-1]])
-        pos = np.arange(len(order))
+        pos = np.arange(n)
         head = np.maximum.accumulate(np.where(starts, pos, 0))
         # Each text meets the first texts of its bucket, so that a template's
-        # ads all tie to the same few.
+        # ads all tie to the same few. A pair is coded later * n + earlier.
         for j in range(max_links):
             has = head + j < pos
             if not has.any():
                 break
-            found.append(np.stack([order[head[has] + j], order[has]], axis=1))
+            found.append(order[has] * n + order[head[has] + j])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    both = np.concatenate(found)
-    codes = np.sort(both[:, 0] * len(kept) + both[:, 1])
+    codes = np.sort(np.concatenate(found))
     codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
-    cand = np.stack([codes // len(kept), codes % len(kept)], axis=1)
-    agree = np.zeros(len(cand), dtype=np.int64)
-    for lo in range(0, len(cand), 1_000_000):
-        part = cand[lo : lo + 1_000_000]
-        agree[lo : lo + len(part)] = (sig[part[:, 0]] == sig[part[:, 1]]).sum(axis=1)
-    pairs = cand[agree >= threshold * num_perm]
-    # Each text's first max_links matches among the texts before it.
-    pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
-    rank = np.arange(len(pairs)) - np.searchsorted(pairs[:, 1], pairs[:, 1], side="left")
-    pairs = kept[pairs[rank < max_links]]
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    later, earlier = codes // n, codes % n
+    agree = np.zeros(len(codes), dtype=np.int64)
+    # A few thousand pairs at a time: both sides' signatures stay in cache.
+    step = 16_384
+    for lo in range(0, len(codes), step):
+        agree[lo : lo + step] = np.count_nonzero(
+            sig[later[lo : lo + step]] == sig[earlier[lo : lo + step]], axis=1
+        )
+    match = agree >= threshold * num_perm
+    later, earlier = later[match], earlier[match]
+    # Each text's first max_links matches among the texts before it (the
+    # codes are sorted by the later text, then by the earlier one).
+    rank = np.arange(len(later)) - np.searchsorted(later, later, side="left")
+    first, second = kept[earlier[rank < max_links]], kept[later[rank < max_links]]
+    by_pair = np.argsort(first * len(texts) + second)
+    return np.stack([first[by_pair], second[by_pair]], axis=1)
