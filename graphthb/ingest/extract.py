@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from graphthb.ingest import normalize as norm
 
@@ -411,20 +410,14 @@ def _text_phone(digits: str, international: bool, region: str | None) -> str | N
     if not international and digits.startswith("00"):
         digits, international = digits[2:], True
     if international:
-        text, region = "+" + digits, None
+        found = norm.valid_number("+" + digits, None)
     elif region is None:
         return None
     else:
-        text = digits
-    try:
-        number = phonenumbers.parse(text, region)
-    except NumberParseException:
+        found = norm.valid_number(digits, region)
+    if found is None or found[1] < _MIN_NATIONAL_DIGITS:
         return None
-    if len(phonenumbers.national_significant_number(number)) < _MIN_NATIONAL_DIGITS:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return found[0]
 
 
 @lru_cache(maxsize=512)

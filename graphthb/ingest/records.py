@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
-
 from graphthb.ingest import normalize as norm
 from graphthb.ingest.extract import extract
 from graphthb.schema import SCHEMA
@@ -81,13 +79,7 @@ _price = lru_cache(maxsize=50_000)(norm.price)
 _age = lru_cache(maxsize=1_000)(norm.age)
 
 
-@lru_cache(maxsize=200_000)
-def phone_region(e164: str) -> str | None:
-    """The region a valid E.164 number belongs to (``NL``), for the Phone node."""
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or None
-    except phonenumbers.NumberParseException:
-        return None
+phone_region = lru_cache(maxsize=200_000)(norm.phone_region)
 
 
 @lru_cache(maxsize=100_000)
