@@ -954,6 +954,12 @@ def split_multi(value: Any) -> list[str]:
     >>> split_multi("a; b ;;c"), split_multi('["x", " y "]'), split_multi(None)
     (['a', 'b', 'c'], ['x', 'y'], [])
     """
+    if type(value) is str:  # the common case first: one value, or none, in a CSV cell
+        text = value.strip()
+        if not text:
+            return []
+        if not text.startswith("[") and ";" not in text and "\n" not in text and "\r" not in text:
+            return [text]
     if value is None or isinstance(value, bool):
         return []
     if isinstance(value, int):

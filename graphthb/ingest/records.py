@@ -39,6 +39,9 @@ PLATFORM_TYPES = (
     "darkweb", "other",
 )  # fmt: skip
 _RELATION_WORD = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_KNOWN_COLUMNS = frozenset(RECORD_COLUMNS)
+# Relationships that say where in the record a value was found.
+_VIA_RELS = frozenset(name for name, rel in SCHEMA.relationships.items() if "via" in rel.properties)
 
 
 class Reject(Exception):
@@ -91,6 +94,8 @@ def fold(text: str) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # every CSV cell, and most JSON values
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value != value:
@@ -128,49 +133,50 @@ def record_rows(
     posted_at = _date_field(row, "posted_at")
     source = _text(row.get("source")) or default_source
     collector = _text(row.get("collector")) or None
-    prov = {
-        "source": source,
-        "observed_at": collected_at or posted_at,
-        "collector": collector,
-        "origin": origin,
-    }
+    observed_at = collected_at or posted_at
     unparsed: dict[str, list[str]] = defaultdict(list)
 
     country_raw = _text(row.get("country"))
     country = _country(country_raw) if country_raw else None
     if country_raw and country is None:
         unparsed["country"].append(country_raw)
-    ad = ("Ad", record_id)
+    nodes, edges = out.nodes, out.edges
     seen: set[tuple[str, str, str]] = set()
 
-    def link(rel: str, kind: str, key: str, via: str | None = None, **node_props: Any) -> None:
+    # Every relationship of the ad carries the record's provenance; each is
+    # written as one dict literal, since an ad has a dozen of them.
+    def link(rel: str, kind: str, node: dict[str, Any], via: str | None = None) -> None:
+        key = node["key"]
         if (rel, kind, key) in seen:
             return
         seen.add((rel, kind, key))
-        out.node(kind, key, **node_props)
-        props = dict(prov)
-        if via is not None and "via" in SCHEMA.rel(rel).properties:
-            props["via"] = via
-        out.edge(rel, ad, (kind, key), **props)
+        nodes[kind].append(node)
+        edge = {"src": record_id, "dst": key, "source": source, "observed_at": observed_at,
+                "collector": collector, "origin": origin}  # fmt: skip
+        if via is not None and rel in _VIA_RELS:
+            edge["via"] = via
+        edges[(rel, "Ad", kind)].append(edge)
 
     def add_phone(e164: str, via: str) -> None:
-        link("HAS_PHONE", "Phone", e164, via, region=phone_region(e164))
+        link("HAS_PHONE", "Phone", {"key": e164, "region": phone_region(e164)}, via)
 
     def add_handle(found: tuple[str, str], via: str) -> None:
         kind, key = found
         if kind == "Phone":
             add_phone(key, via)
         else:
-            link("HAS_HANDLE", "Handle", key, via, service=key.split(":", 1)[0])
+            link("HAS_HANDLE", "Handle", {"key": key, "service": key.split(":", 1)[0]}, via)
 
     def add_url(canonical: str, via: str) -> None:
         dom = _domain(canonical)
-        link("LINKS_TO", "Url", canonical, via, domain=dom)
+        link("LINKS_TO", "Url", {"key": canonical, "domain": dom}, via)
         if dom:
-            out.node("Domain", dom)
+            nodes["Domain"].append({"key": dom})
             if ("ON_DOMAIN", canonical, dom) not in seen:
                 seen.add(("ON_DOMAIN", canonical, dom))
-                out.edge("ON_DOMAIN", ("Url", canonical), ("Domain", dom), **prov)
+                edge = {"src": canonical, "dst": dom, "source": source,
+                        "observed_at": observed_at, "collector": collector, "origin": origin}  # fmt: skip
+                edges[("ON_DOMAIN", "Url", "Domain")].append(edge)
 
     for raw in norm.split_multi(row.get("phones")):
         e164 = _phone(raw, country)
@@ -181,7 +187,7 @@ def record_rows(
     for raw in norm.split_multi(row.get("emails")):
         addr = _email(raw)
         if addr:
-            link("HAS_EMAIL", "Email", addr, "emails")
+            link("HAS_EMAIL", "Email", {"key": addr}, "emails")
         else:
             unparsed["emails"].append(raw)
     for raw in norm.split_multi(row.get("handles")):
@@ -204,13 +210,13 @@ def record_rows(
     for raw in norm.split_multi(row.get("wallets")):
         key = _wallet(raw)
         if key:
-            link("HAS_WALLET", "Wallet", key, "wallets", chain=key.split(":", 1)[0])
+            link("HAS_WALLET", "Wallet", {"key": key, "chain": key.split(":", 1)[0]}, "wallets")
         else:
             unparsed["wallets"].append(raw)
     for raw in norm.split_multi(row.get("image_hashes")):
         key = _image(raw)
         if key:
-            link("HAS_IMAGE", "Image", key)
+            link("HAS_IMAGE", "Image", {"key": key})
         else:
             unparsed["image_hashes"].append(raw)
 
@@ -221,11 +227,11 @@ def record_rows(
         for e164 in found.phones:
             add_phone(e164, "text")
         for addr in found.emails:
-            link("HAS_EMAIL", "Email", addr, "text")
+            link("HAS_EMAIL", "Email", {"key": addr}, "text")
         for pair in found.handles:
             add_handle(pair, "text")
         for key in found.wallets:
-            link("HAS_WALLET", "Wallet", key, "text", chain=key.split(":", 1)[0])
+            link("HAS_WALLET", "Wallet", {"key": key, "chain": key.split(":", 1)[0]}, "text")
         for canonical in found.urls:
             add_url(canonical, "text")
         for raw in found.unparsed_phones:
@@ -238,16 +244,16 @@ def record_rows(
         unparsed["platform_type"].append(platform_type)
         platform_type = None
     if platform_raw:
-        link("POSTED_ON", "Platform", _platform_key(platform_raw), name=platform_raw,
-             platform_type=platform_type)  # fmt: skip
+        key = _platform_key(platform_raw)
+        link("POSTED_ON", "Platform",
+             {"key": key, "name": platform_raw, "platform_type": platform_type})  # fmt: skip
     agency_raw = _text(row.get("agency"))
     if agency_raw and fold(agency_raw):
-        link("NAMES_AGENCY", "Agency", fold(agency_raw), name=agency_raw)
+        link("NAMES_AGENCY", "Agency", {"key": fold(agency_raw), "name": agency_raw})
     city = _text(row.get("city"))
     if city and fold(city):
-        link(
-            "LOCATED_IN", "Location", f"{country or '??'}|{fold(city)}", city=city, country=country
-        )
+        key = f"{country or '??'}|{fold(city)}"
+        link("LOCATED_IN", "Location", {"key": key, "city": city, "country": country})
 
     age_raw = _text(row.get("age"))
     age = _age(age_raw) if age_raw else None
@@ -255,7 +261,7 @@ def record_rows(
         unparsed["age"].append(age_raw)
     price_raw = _text(row.get("price"))
     price = _price(price_raw) if price_raw else None
-    extra = {k: v for k, v in row.items() if k not in RECORD_COLUMNS and _text(v)}
+    extra = {k: v for k, v in row.items() if k not in _KNOWN_COLUMNS and _text(v)}
     out.node(
         "Ad",
         record_id,
