@@ -40,6 +40,9 @@ PLATFORM_TYPES = (
 )  # fmt: skip
 _RELATION_WORD = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _KNOWN_COLUMNS = frozenset(RECORD_COLUMNS)
+# json.dumps with options builds an encoder on every call; these are made once.
+_UNPARSED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 # Relationships that say where in the record a value was found.
 _VIA_RELS = frozenset(name for name, rel in SCHEMA.relationships.items() if "via" in rel.properties)
 
@@ -262,31 +265,32 @@ def record_rows(
     price_raw = _text(row.get("price"))
     price = _price(price_raw) if price_raw else None
     extra = {k: v for k, v in row.items() if k not in _KNOWN_COLUMNS and _text(v)}
-    out.node(
-        "Ad",
-        record_id,
-        record_id=record_id,
-        source=source,
-        platform=platform_raw or None,
-        platform_type=platform_type,
-        url=_text(row.get("url")) or None,
-        posted_at=posted_at,
-        collected_at=collected_at,
-        collector=collector,
-        title=title or None,
-        text=body or None,
-        persona=_text(row.get("persona")) or None,
-        age=age,
-        city=city or None,
-        country=country,
-        price=price_raw or None,
-        price_amount=price[0] if price else None,
-        currency=price[1] if price else None,
-        payment=_text(row.get("payment")) or None,
-        agency=agency_raw or None,
-        unparsed=json.dumps(unparsed, ensure_ascii=False, sort_keys=True) if unparsed else None,
-        extra=json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str) if extra else None,
-        origin=origin,
+    nodes["Ad"].append(
+        {
+            "key": record_id,
+            "record_id": record_id,
+            "source": source,
+            "platform": platform_raw or None,
+            "platform_type": platform_type,
+            "url": _text(row.get("url")) or None,
+            "posted_at": posted_at,
+            "collected_at": collected_at,
+            "collector": collector,
+            "title": title or None,
+            "text": body or None,
+            "persona": _text(row.get("persona")) or None,
+            "age": age,
+            "city": city or None,
+            "country": country,
+            "price": price_raw or None,
+            "price_amount": price[0] if price else None,
+            "currency": price[1] if price else None,
+            "payment": _text(row.get("payment")) or None,
+            "agency": agency_raw or None,
+            "unparsed": _UNPARSED_JSON.encode(unparsed) if unparsed else None,
+            "extra": _EXTRA_JSON.encode(extra) if extra else None,
+            "origin": origin,
+        }
     )
     return unparsed
 
