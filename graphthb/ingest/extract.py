@@ -696,8 +696,9 @@ COMMON_TLDS = _word_list(
 @lru_cache(maxsize=1)
 def _psl_tlds() -> frozenset[str]:
     tlds = set()
-    for suffix in norm._extractor().tlds:
-        host = norm.ascii_host("x." + suffix.rsplit(".", 1)[-1])
+    # Thousands of suffixes share a few hundred top-level labels (co.uk, org.uk...).
+    for label in {suffix.rsplit(".", 1)[-1] for suffix in norm._extractor().tlds}:
+        host = norm.ascii_host("x." + label)
         if host:
             tlds.add(host.split(".", 1)[1])
     return frozenset(tlds)

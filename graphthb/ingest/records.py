@@ -264,7 +264,8 @@ def record_rows(
         unparsed["age"].append(age_raw)
     price_raw = _text(row.get("price"))
     price = _price(price_raw) if price_raw else None
-    extra = {k: v for k, v in row.items() if k not in _KNOWN_COLUMNS and _text(v)}
+    # Key order does not matter: the JSON is written with sorted keys.
+    extra = {k: row[k] for k in row.keys() - _KNOWN_COLUMNS if _text(row[k])}
     nodes["Ad"].append(
         {
             "key": record_id,
