@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from graphthb.ingest import normalize as norm
 
@@ -411,20 +410,14 @@ def _text_phone(digits: str, international: bool, region: str | None) -> str | N
     if not international and digits.startswith("00"):
         digits, international = digits[2:], True
     if international:
-        text, region = "+" + digits, None
+        found = norm.valid_number("+" + digits, None)
     elif region is None:
         return None
     else:
-        text = digits
-    try:
-        number = phonenumbers.parse(text, region)
-    except NumberParseException:
+        found = norm.valid_number(digits, region)
+    if found is None or found[1] < _MIN_NATIONAL_DIGITS:
         return None
-    if len(phonenumbers.national_significant_number(number)) < _MIN_NATIONAL_DIGITS:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return found[0]
 
 
 @lru_cache(maxsize=512)
@@ -703,8 +696,9 @@ COMMON_TLDS = _word_list(
 @lru_cache(maxsize=1)
 def _psl_tlds() -> frozenset[str]:
     tlds = set()
-    for suffix in norm._extractor().tlds:
-        host = norm.ascii_host("x." + suffix.rsplit(".", 1)[-1])
+    # Thousands of suffixes share a few hundred top-level labels (co.uk, org.uk...).
+    for label in {suffix.rsplit(".", 1)[-1] for suffix in norm._extractor().tlds}:
+        host = norm.ascii_host("x." + label)
         if host:
             tlds.add(host.split(".", 1)[1])
     return frozenset(tlds)

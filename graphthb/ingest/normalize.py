@@ -58,6 +58,7 @@ __all__ = [
     "keccak256",
     "keccak_sponge",
     "phone",
+    "phone_region",
     "price",
     "split_multi",
     "url",
@@ -138,6 +139,28 @@ def _region(region: Any) -> str | None:
     return code if code in _REGIONS else None
 
 
+@lru_cache(maxsize=200_000)
+def valid_number(text: str, region: str | None) -> tuple[str, int] | None:
+    """(E.164, count of national significant digits) if phonenumbers calls ``text`` valid.
+
+    ``text`` is ``+`` and digits (``region`` None) or a national number's
+    digits. Parsing is the dearest step of ingest, and a number turns up in
+    columns, in ad text and in links files, spelled the same or with other
+    punctuation: every reader comes here with the bare digits, so each number
+    is parsed once per region.
+    """
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return (
+        phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        len(phonenumbers.national_significant_number(number)),
+    )
+
+
 @lru_cache(maxsize=100_000)
 def parse_digits(digits: str, international: bool, region: str | None) -> str | None:
     """E.164 for a bare digit string, or None unless phonenumbers calls it valid.
@@ -150,18 +173,32 @@ def parse_digits(digits: str, international: bool, region: str | None) -> str | 
     if not 4 <= len(digits) <= 17:
         return None
     if international:
-        text, region = "+" + digits, None
+        found = valid_number("+" + digits, None)
     elif region is None:
         return None
     else:
-        text = digits
+        found = valid_number(digits, region)
+    return found[0] if found else None
+
+
+def phone_region(e164: str) -> str | None:
+    """The region a valid E.164 number belongs to (``NL``), for the Phone node.
+
+    Most calling codes belong to one region, read from the code alone; a
+    shared one (+1, +44, +7 ...) needs the whole number parsed.
+    """
+    if e164.startswith("+") and e164[1:].isdigit():
+        # Calling codes are prefix-free: the first one to match is the code.
+        for size in (1, 2, 3):
+            regions = phonenumbers.region_codes_for_country_code(int(e164[1 : 1 + size]))
+            if regions:
+                if len(regions) == 1:
+                    return regions[0] or None
+                break
     try:
-        number = phonenumbers.parse(text, region)
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or None
     except NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def phone(raw: Any, region: str | None = None) -> str | None:
@@ -917,6 +954,12 @@ def split_multi(value: Any) -> list[str]:
     >>> split_multi("a; b ;;c"), split_multi('["x", " y "]'), split_multi(None)
     (['a', 'b', 'c'], ['x', 'y'], [])
     """
+    if type(value) is str:  # the common case first: one value, or none, in a CSV cell
+        text = value.strip()
+        if not text:
+            return []
+        if not text.startswith("[") and ";" not in text and "\n" not in text and "\r" not in text:
+            return [text]
     if value is None or isinstance(value, bool):
         return []
     if isinstance(value, int):

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
-
 from graphthb.ingest import normalize as norm
 from graphthb.ingest.extract import extract
 from graphthb.schema import SCHEMA
@@ -41,6 +39,12 @@ PLATFORM_TYPES = (
     "darkweb", "other",
 )  # fmt: skip
 _RELATION_WORD = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_KNOWN_COLUMNS = frozenset(RECORD_COLUMNS)
+# json.dumps with options builds an encoder on every call; these are made once.
+_UNPARSED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+# Relationships that say where in the record a value was found.
+_VIA_RELS = frozenset(name for name, rel in SCHEMA.relationships.items() if "via" in rel.properties)
 
 
 class Reject(Exception):
@@ -81,13 +85,7 @@ _price = lru_cache(maxsize=50_000)(norm.price)
 _age = lru_cache(maxsize=1_000)(norm.age)
 
 
-@lru_cache(maxsize=200_000)
-def phone_region(e164: str) -> str | None:
-    """The region a valid E.164 number belongs to (``NL``), for the Phone node."""
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or None
-    except phonenumbers.NumberParseException:
-        return None
+phone_region = lru_cache(maxsize=200_000)(norm.phone_region)
 
 
 @lru_cache(maxsize=100_000)
@@ -99,6 +97,8 @@ def fold(text: str) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # every CSV cell, and most JSON values
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value != value:
@@ -136,49 +136,50 @@ def record_rows(
     posted_at = _date_field(row, "posted_at")
     source = _text(row.get("source")) or default_source
     collector = _text(row.get("collector")) or None
-    prov = {
-        "source": source,
-        "observed_at": collected_at or posted_at,
-        "collector": collector,
-        "origin": origin,
-    }
+    observed_at = collected_at or posted_at
     unparsed: dict[str, list[str]] = defaultdict(list)
 
     country_raw = _text(row.get("country"))
     country = _country(country_raw) if country_raw else None
     if country_raw and country is None:
         unparsed["country"].append(country_raw)
-    ad = ("Ad", record_id)
+    nodes, edges = out.nodes, out.edges
     seen: set[tuple[str, str, str]] = set()
 
-    def link(rel: str, kind: str, key: str, via: str | None = None, **node_props: Any) -> None:
+    # Every relationship of the ad carries the record's provenance; each is
+    # written as one dict literal, since an ad has a dozen of them.
+    def link(rel: str, kind: str, node: dict[str, Any], via: str | None = None) -> None:
+        key = node["key"]
         if (rel, kind, key) in seen:
             return
         seen.add((rel, kind, key))
-        out.node(kind, key, **node_props)
-        props = dict(prov)
-        if via is not None and "via" in SCHEMA.rel(rel).properties:
-            props["via"] = via
-        out.edge(rel, ad, (kind, key), **props)
+        nodes[kind].append(node)
+        edge = {"src": record_id, "dst": key, "source": source, "observed_at": observed_at,
+                "collector": collector, "origin": origin}  # fmt: skip
+        if via is not None and rel in _VIA_RELS:
+            edge["via"] = via
+        edges[(rel, "Ad", kind)].append(edge)
 
     def add_phone(e164: str, via: str) -> None:
-        link("HAS_PHONE", "Phone", e164, via, region=phone_region(e164))
+        link("HAS_PHONE", "Phone", {"key": e164, "region": phone_region(e164)}, via)
 
     def add_handle(found: tuple[str, str], via: str) -> None:
         kind, key = found
         if kind == "Phone":
             add_phone(key, via)
         else:
-            link("HAS_HANDLE", "Handle", key, via, service=key.split(":", 1)[0])
+            link("HAS_HANDLE", "Handle", {"key": key, "service": key.split(":", 1)[0]}, via)
 
     def add_url(canonical: str, via: str) -> None:
         dom = _domain(canonical)
-        link("LINKS_TO", "Url", canonical, via, domain=dom)
+        link("LINKS_TO", "Url", {"key": canonical, "domain": dom}, via)
         if dom:
-            out.node("Domain", dom)
+            nodes["Domain"].append({"key": dom})
             if ("ON_DOMAIN", canonical, dom) not in seen:
                 seen.add(("ON_DOMAIN", canonical, dom))
-                out.edge("ON_DOMAIN", ("Url", canonical), ("Domain", dom), **prov)
+                edge = {"src": canonical, "dst": dom, "source": source,
+                        "observed_at": observed_at, "collector": collector, "origin": origin}  # fmt: skip
+                edges[("ON_DOMAIN", "Url", "Domain")].append(edge)
 
     for raw in norm.split_multi(row.get("phones")):
         e164 = _phone(raw, country)
@@ -189,7 +190,7 @@ def record_rows(
     for raw in norm.split_multi(row.get("emails")):
         addr = _email(raw)
         if addr:
-            link("HAS_EMAIL", "Email", addr, "emails")
+            link("HAS_EMAIL", "Email", {"key": addr}, "emails")
         else:
             unparsed["emails"].append(raw)
     for raw in norm.split_multi(row.get("handles")):
@@ -212,13 +213,13 @@ def record_rows(
     for raw in norm.split_multi(row.get("wallets")):
         key = _wallet(raw)
         if key:
-            link("HAS_WALLET", "Wallet", key, "wallets", chain=key.split(":", 1)[0])
+            link("HAS_WALLET", "Wallet", {"key": key, "chain": key.split(":", 1)[0]}, "wallets")
         else:
             unparsed["wallets"].append(raw)
     for raw in norm.split_multi(row.get("image_hashes")):
         key = _image(raw)
         if key:
-            link("HAS_IMAGE", "Image", key)
+            link("HAS_IMAGE", "Image", {"key": key})
         else:
             unparsed["image_hashes"].append(raw)
 
@@ -229,11 +230,11 @@ def record_rows(
         for e164 in found.phones:
             add_phone(e164, "text")
         for addr in found.emails:
-            link("HAS_EMAIL", "Email", addr, "text")
+            link("HAS_EMAIL", "Email", {"key": addr}, "text")
         for pair in found.handles:
             add_handle(pair, "text")
         for key in found.wallets:
-            link("HAS_WALLET", "Wallet", key, "text", chain=key.split(":", 1)[0])
+            link("HAS_WALLET", "Wallet", {"key": key, "chain": key.split(":", 1)[0]}, "text")
         for canonical in found.urls:
             add_url(canonical, "text")
         for raw in found.unparsed_phones:
@@ -246,16 +247,16 @@ def record_rows(
         unparsed["platform_type"].append(platform_type)
         platform_type = None
     if platform_raw:
-        link("POSTED_ON", "Platform", _platform_key(platform_raw), name=platform_raw,
-             platform_type=platform_type)  # fmt: skip
+        key = _platform_key(platform_raw)
+        link("POSTED_ON", "Platform",
+             {"key": key, "name": platform_raw, "platform_type": platform_type})  # fmt: skip
     agency_raw = _text(row.get("agency"))
     if agency_raw and fold(agency_raw):
-        link("NAMES_AGENCY", "Agency", fold(agency_raw), name=agency_raw)
+        link("NAMES_AGENCY", "Agency", {"key": fold(agency_raw), "name": agency_raw})
     city = _text(row.get("city"))
     if city and fold(city):
-        link(
-            "LOCATED_IN", "Location", f"{country or '??'}|{fold(city)}", city=city, country=country
-        )
+        key = f"{country or '??'}|{fold(city)}"
+        link("LOCATED_IN", "Location", {"key": key, "city": city, "country": country})
 
     age_raw = _text(row.get("age"))
     age = _age(age_raw) if age_raw else None
@@ -263,32 +264,34 @@ def record_rows(
         unparsed["age"].append(age_raw)
     price_raw = _text(row.get("price"))
     price = _price(price_raw) if price_raw else None
-    extra = {k: v for k, v in row.items() if k not in RECORD_COLUMNS and _text(v)}
-    out.node(
-        "Ad",
-        record_id,
-        record_id=record_id,
-        source=source,
-        platform=platform_raw or None,
-        platform_type=platform_type,
-        url=_text(row.get("url")) or None,
-        posted_at=posted_at,
-        collected_at=collected_at,
-        collector=collector,
-        title=title or None,
-        text=body or None,
-        persona=_text(row.get("persona")) or None,
-        age=age,
-        city=city or None,
-        country=country,
-        price=price_raw or None,
-        price_amount=price[0] if price else None,
-        currency=price[1] if price else None,
-        payment=_text(row.get("payment")) or None,
-        agency=agency_raw or None,
-        unparsed=json.dumps(unparsed, ensure_ascii=False, sort_keys=True) if unparsed else None,
-        extra=json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str) if extra else None,
-        origin=origin,
+    # Key order does not matter: the JSON is written with sorted keys.
+    extra = {k: row[k] for k in row.keys() - _KNOWN_COLUMNS if _text(row[k])}
+    nodes["Ad"].append(
+        {
+            "key": record_id,
+            "record_id": record_id,
+            "source": source,
+            "platform": platform_raw or None,
+            "platform_type": platform_type,
+            "url": _text(row.get("url")) or None,
+            "posted_at": posted_at,
+            "collected_at": collected_at,
+            "collector": collector,
+            "title": title or None,
+            "text": body or None,
+            "persona": _text(row.get("persona")) or None,
+            "age": age,
+            "city": city or None,
+            "country": country,
+            "price": price_raw or None,
+            "price_amount": price[0] if price else None,
+            "currency": price[1] if price else None,
+            "payment": _text(row.get("payment")) or None,
+            "agency": agency_raw or None,
+            "unparsed": _UNPARSED_JSON.encode(unparsed) if unparsed else None,
+            "extra": _EXTRA_JSON.encode(extra) if extra else None,
+            "origin": origin,
+        }
     )
     return unparsed
 
