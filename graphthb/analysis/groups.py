@@ -117,7 +117,10 @@ def describe(
     million ads in hundreds of thousands of groups cost seconds, not hours.
     """
     n_ads = graph.n_ads
-    ads = graph.ads.reset_index(drop=True).assign(label=labels)
+    # Only the columns the indicators read: copying ad texts along would cost more
+    # than all the counting.
+    used = ["key", "persona", "city", "country", "platform", "agency", "payment"]
+    ads = graph.ads[used].reset_index(drop=True).assign(label=labels)
     fold = {
         c: ads[c].where(ads[c].notna(), None) for c in ("persona", "city", "platform", "agency")
     }
@@ -180,19 +183,37 @@ def describe(
         .to_dict()
     )
     evidence = _evidence(carried)
-    members = by["key"].agg(lambda s: sorted(s)).to_dict()
-    countries = (
-        ads.dropna(subset=["country"])
-        .groupby("label")["country"]
-        .agg(lambda s: sorted(set(s)))
-        .to_dict()
+    # Members in record_id order, countries in name order, grouped by label.
+    keys = ads["key"].to_numpy(dtype=object)
+    by_key = (
+        np.arange(len(keys))
+        if ads["key"].is_monotonic_increasing
+        else np.argsort(keys, kind="stable")
+    )
+    members = _lists_by_label(labels[by_key], keys[by_key])
+    located = (
+        ads.loc[ads["country"].notna(), ["label", "country"]]
+        .drop_duplicates()
+        .sort_values(["label", "country"])
+    )
+    countries = _lists_by_label(
+        located["label"].to_numpy(), located["country"].to_numpy(dtype=object)
     )
 
     groups: list[Group] = []
-    for label, row in stats.iterrows():
+    # Most groups are lone ads with one of a few dozen breakdowns: each distinct
+    # breakdown is built once and shared (groups' indicators are read-only).
+    made: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
+    columns = [stats[c].to_numpy().astype(np.int64).tolist() for c in _STAT_COLUMNS]
+    for label, *values in zip(stats.index.tolist(), *columns, strict=True):
+        row = dict(zip(_STAT_COLUMNS, values, strict=True))
         ev = evidence.get(label, [])
         where = countries.get(label, [])
-        indicators = _indicators(row, controllers.get(label, []), where)
+        named = controllers.get(label, [])
+        key = (*values, *named, None, *where)
+        indicators = made.get(key)
+        if indicators is None:
+            indicators = made[key] = _indicators(row, named, where)
         score = round(sum(i["points"] for i in indicators.values()), 1)
         groups.append(
             Group("", members[label], score, indicators, ev, where, _summary(row, ev, where))
@@ -202,8 +223,28 @@ def describe(
     return groups
 
 
+#: Per-group counts the indicators are computed from.
+_STAT_COLUMNS = (
+    "n", "countries", "cities", "platforms", "brands", "crypto", "reused", "personas_per_phone",
+    "moved", "wallet_ads",
+)  # fmt: skip
+
+
+def _lists_by_label(labels: np.ndarray, values: np.ndarray) -> dict[Any, list[Any]]:
+    """``values`` grouped by their label, each list in the order given."""
+    if not len(labels):
+        return {}
+    order = np.argsort(labels, kind="stable")
+    labels, values = labels[order], values[order].tolist()
+    cuts = [0, *(np.flatnonzero(labels[1:] != labels[:-1]) + 1).tolist(), len(values)]
+    return {
+        label: values[lo:hi]
+        for label, lo, hi in zip(labels[cuts[:-1]].tolist(), cuts[:-1], cuts[1:], strict=True)
+    }
+
+
 def _indicators(
-    row: pd.Series, controllers: list[str], countries: list[str]
+    row: dict[str, int], controllers: list[str], countries: list[str]
 ) -> dict[str, dict[str, Any]]:
     n = int(row["n"])
 
@@ -278,14 +319,27 @@ def _evidence(carried: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     """Per group: identifiers shared by two or more of its ads, most binding first."""
     if not len(carried):
         return {}
+    # Only identifiers that two ads of one group carry are evidence: find those
+    # (label, identifier) pairs on integers before counting anything else.
+    ident = carried["ident"].to_numpy().astype(np.int64)
+    pair = carried["label"].to_numpy().astype(np.int64) * (int(ident.max()) + 1) + ident
+    _, inverse, counts = np.unique(pair, return_inverse=True, return_counts=True)
+    shared = carried[counts[inverse] >= 2]
+    if not len(shared):
+        return {}
     stats = (
-        carried.groupby(["label", "kind", "key", "generic"], sort=False)
+        shared.groupby(["label", "ident"], sort=False)
         .agg(
-            ads=("ad", "nunique"), personas=("persona", "nunique"), countries=("country", "nunique")
+            kind=("kind", "first"),
+            key=("key", "first"),
+            generic=("generic", "first"),
+            ads=("ad", "nunique"),
+            personas=("persona", "nunique"),
+            countries=("country", "nunique"),
         )
         .reset_index()
     )
-    stats = stats[stats["ads"] >= 2].sort_values(
+    stats = stats.sort_values(
         ["label", "generic", "ads", "kind", "key"], ascending=[True, True, False, True, True]
     )
     stats = stats.groupby("label", sort=False).head(25)
@@ -304,7 +358,7 @@ def _evidence(carried: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     return out
 
 
-def _summary(row: pd.Series, evidence: list[dict[str, Any]], countries: list[str]) -> str:
+def _summary(row: dict[str, int], evidence: list[dict[str, Any]], countries: list[str]) -> str:
     n = int(row["n"])
     if n == 1:
         return "a single ad, linked to no other"
