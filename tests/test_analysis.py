@@ -288,6 +288,41 @@ def test_split_is_the_same_in_one_process_or_several_and_skips_only_what_cannot_
             assert len(set(one.tolist())) > len(set(comp.tolist()))  # something was split
 
 
+def test_components_proven_whole_are_those_louvain_keeps_whole() -> None:
+    import networkx as nx
+    import numpy as np
+
+    from graphthb.analysis.communities import _stays_whole
+
+    rng = random.Random(3)
+    proven = split = 0
+    for trial in range(120):
+        # A tight group, sometimes with a second one hanging on a weak link.
+        size = rng.randint(8, 40)
+        edges = {}
+        for i in range(size):
+            for j in range(i + 1, size):
+                if rng.random() < 0.3 or j == i + 1:
+                    edges[(i, j)] = rng.choice([0.5, 0.9, 1.0, 0.3])
+        if trial % 2:
+            for i in range(size, 2 * size):
+                for j in range(i + 1, 2 * size):
+                    if rng.random() < 0.3 or j == i + 1:
+                        edges[(i, j)] = 1.0
+            edges[(size - 1, size)] = 0.1
+        a, b = np.array([e[0] for e in edges]), np.array([e[1] for e in edges])
+        w = np.array(list(edges.values()))
+        scaled = rng.choice([0.01, 0.05, 0.2, 0.6])
+        g = nx.Graph()
+        g.add_weighted_edges_from(zip(a.tolist(), b.tolist(), w.tolist(), strict=True))
+        parts = nx.community.louvain_communities(g, resolution=scaled, seed=trial)
+        if _stays_whole(a, b, w, scaled):
+            proven += 1
+            assert len(parts) == 1
+        split += len(parts) > 1
+    assert proven >= 20 and split >= 20  # both cases were met
+
+
 def test_reused_texts_are_found_and_unrelated_ones_are_not() -> None:
     from graphthb.analysis.neardup import text_pairs
 

@@ -139,6 +139,10 @@ def _split(
         (int(c), ea[lo:hi], eb[lo:hi], ew[lo:hi], float(r))
         for c, lo, hi, r in zip(comps, bounds[0], bounds[1], scaled[wanted], strict=True)
     ]
+    if method == "louvain":
+        # Here, not in the workers: the test uses the linear-algebra library's
+        # own threads, which worker processes would multiply.
+        tasks = [t for t in tasks if not _stays_whole(*t[1:])]
     found = _run(tasks, method, seed, workers)
     out = labels.copy()
     next_label = labels.max() + 1
@@ -213,6 +217,51 @@ def _split_some(
         if len(parts) > 1:
             found[comp] = [np.fromiter(m, dtype=np.int64, count=len(m)) for m in parts]
     return found
+
+
+#: Components up to this many nodes are tested by :func:`_stays_whole` (a dense
+#: matrix of this many rows factorises in about a tenth of a second).
+CERTIFY_MAX_NODES = 1500
+
+
+def _stays_whole(a: np.ndarray, b: np.ndarray, w: np.ndarray, scaled: float) -> bool:
+    """Whether Louvain at resolution ``scaled`` provably returns this component whole.
+
+    When Louvain stops, no two adjacent communities A and B gain by merging:
+    ``w_AB <= scaled * d_A * d_B / (2 W)``, where ``W`` is the component's
+    weight and ``d`` the communities' weighted degrees (they sum to ``2 W``).
+    Summed over the neighbours of the community A of least degree
+    (``d_A <= W``): ``cut(A) <= scaled * d_A``, a part whose conductance is at
+    most ``scaled``. Cheeger's inequality puts the conductance of any part at
+    no less than half the second-smallest eigenvalue of the normalised
+    Laplacian; so when that eigenvalue exceeds ``2 * scaled``, Louvain cannot
+    end with two communities. The eigenvalue test is one Cholesky
+    factorisation of the Laplacian shifted by ``2 * scaled``, its zero
+    eigenvalue (the constant direction) lifted out of the way. Like the
+    lightest-link test in :func:`_split`, this relies on Louvain running until
+    no merge gains, not stopping on a gain below its threshold (1e-7).
+
+    Most components of a large collection are one advertiser's ads, each tied
+    to the next by several identifiers: they pass, in about a millisecond,
+    and only those with a weak joint are given to Louvain.
+    """
+    nodes, where = np.unique(np.concatenate([a, b]), return_inverse=True)
+    n = len(nodes)
+    if n > CERTIFY_MAX_NODES or scaled >= 0.5:
+        return False
+    adj = np.zeros((n, n))
+    adj[where[: len(a)], where[len(a) :]] = w  # pairs are distinct, a <= b
+    adj += adj.T  # a self-loop counts twice in its node's degree, as in NetworkX
+    root = np.sqrt(adj.sum(axis=1))
+    shifted = -adj / np.outer(root, root)
+    null = root / np.linalg.norm(root)
+    shifted += np.outer(null, null)
+    shifted[np.diag_indices(n)] += 1.0 - (2 * scaled * (1 + 1e-6) + 1e-9)
+    try:
+        np.linalg.cholesky(shifted)
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 #: Identifiers strong enough to hold a group together against Louvain's split.
