@@ -240,11 +240,7 @@ def build_from_tables(
         )
         text_near = text_near[~stock]
 
-    weights = (
-        np.array([KIND_WEIGHT[k] for k in idents["kind"]], dtype=float)
-        if len(idents)
-        else np.zeros(0)
-    )
+    weights = idents["kind"].map(KIND_WEIGHT).to_numpy(dtype=float)
     link_frames = [
         pd.DataFrame(
             {
@@ -355,6 +351,19 @@ def _ads_of(kind: str, key: str, ad_pos: pd.Series, links_in: pd.DataFrame) -> n
     return ad_pos.reindex(hit.to_numpy()).dropna().to_numpy().astype(np.int64)
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integers, by sorting.
+
+    NumPy 2's ``unique`` goes through a hash table, which for tens of millions
+    of scattered integers runs many times slower than a sort (measured here:
+    29 s against 0.4 s for 19 million).
+    """
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
+
 def components(n: int, pairs: Iterable[np.ndarray]) -> np.ndarray:
     """Connected-component label of each of ``n`` nodes given edge arrays (k, 2)."""
     edges = [p for p in pairs if len(p)]
@@ -441,7 +450,7 @@ def _fragmented(
             )
         )
     # Anchored ads of each busy identifier: those with another contact or a near-duplicate.
-    anchored = np.unique(np.concatenate([ctx_ad, *near_codes]))
+    anchored = sorted_unique(np.concatenate([ctx_ad, *near_codes]))
     allp = np.concatenate(pairs)
     codes, inverse = np.unique(np.concatenate([anchored, allp.ravel()]), return_inverse=True)
     labels = components(len(codes), [inverse[len(anchored) :].reshape(-1, 2)])
@@ -491,7 +500,7 @@ def _stock_wording(
     # Only ads with a contact or picture of their own say anything either way.
     anchored = np.zeros(n_ads, dtype=bool)
     anchored[src] = True
-    ads = np.unique(text_near.ravel())
+    ads = sorted_unique(text_near.ravel())
     ads = ads[anchored[ads]]
     frame = pd.DataFrame({"i": wording[ads], "cluster": clusters[ads]})
     stock = _judge(frame, settings.generic_fragmentation, 3)

@@ -10,6 +10,7 @@ verdict, and most small groups are independent advertisers.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -121,14 +122,13 @@ def describe(
     # than all the counting.
     used = ["key", "persona", "city", "country", "platform", "agency", "payment"]
     ads = graph.ads[used].reset_index(drop=True).assign(label=labels)
-    fold = {
-        c: ads[c].where(ads[c].notna(), None) for c in ("persona", "city", "platform", "agency")
-    }
+    # Names are compared case-insensitively, and counted as integer codes.
     ads = ads.assign(
-        persona_f=fold["persona"].str.casefold(),
-        city_f=fold["city"].str.casefold(),
-        platform_f=fold["platform"].str.casefold(),
-        agency_f=fold["agency"].str.casefold().str.strip().replace("", None),
+        persona_f=_folded_codes(ads["persona"]),
+        city_f=_folded_codes(ads["city"]),
+        platform_f=_folded_codes(ads["platform"]),
+        agency_f=_folded_codes(ads["agency"]),
+        country_f=_folded_codes(ads["country"], fold=False),
         crypto=ads["payment"].fillna("").astype(str).str.contains(_CRYPTO_ONLY),
     )
     text_links = graph.links[graph.links["why"] == "text"]
@@ -144,14 +144,14 @@ def describe(
     carried["generic"] = generic[carried["ident"].to_numpy() - n_ads] if len(carried) else False
     carried = carried.assign(
         persona=ads["persona_f"].to_numpy()[carried["ad"].to_numpy()],
-        country=ads["country"].to_numpy()[carried["ad"].to_numpy()],
+        country=ads["country_f"].to_numpy()[carried["ad"].to_numpy()],
     )
 
     by = ads.groupby("label", sort=True)
     stats = pd.DataFrame(
         {
             "n": by.size(),
-            "countries": by["country"].nunique(),
+            "countries": by["country_f"].nunique(),
             "cities": by["city_f"].nunique(),
             "platforms": by["platform_f"].nunique(),
             "brands": by["agency_f"].nunique(),
@@ -162,7 +162,7 @@ def describe(
     bound = carried[~carried["generic"]]
     phones = bound[(bound["kind"] == "Phone") & bound["persona"].notna()]
     stats["personas_per_phone"] = (
-        phones.groupby(["label", "key"])["persona"].nunique().groupby(level=0).max()
+        phones.groupby(["label", "ident"])["persona"].nunique().groupby(level=0).max()
         if len(phones)
         else 0
     )
@@ -203,7 +203,7 @@ def describe(
     groups: list[Group] = []
     # Most groups are lone ads with one of a few dozen breakdowns: each distinct
     # breakdown is built once and shared (groups' indicators are read-only).
-    made: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
+    made: dict[tuple[Any, ...], tuple[dict[str, dict[str, Any]], float]] = {}
     columns = [stats[c].to_numpy().astype(np.int64).tolist() for c in _STAT_COLUMNS]
     for label, *values in zip(stats.index.tolist(), *columns, strict=True):
         row = dict(zip(_STAT_COLUMNS, values, strict=True))
@@ -211,16 +211,33 @@ def describe(
         where = countries.get(label, [])
         named = controllers.get(label, [])
         key = (*values, *named, None, *where)
-        indicators = made.get(key)
-        if indicators is None:
-            indicators = made[key] = _indicators(row, named, where)
-        score = round(sum(i["points"] for i in indicators.values()), 1)
+        found = made.get(key)
+        if found is None:
+            indicators = _indicators(row, named, where)
+            found = made[key] = (
+                indicators,
+                round(sum(i["points"] for i in indicators.values()), 1),
+            )
+        indicators, score = found
         groups.append(
             Group("", members[label], score, indicators, ev, where, _summary(row, ev, where))
         )
     _assign_ids(groups, previous)
     groups.sort(key=lambda g: (-g.score, -g.size, g.group_id))
     return groups
+
+
+def _folded_codes(values: pd.Series, fold: bool = True) -> np.ndarray:
+    """An integer code per value (NaN where missing), equal for names that differ
+    only in case and surrounding spaces when ``fold``. Distinct values are
+    folded once each, not once per ad."""
+    codes, uniques = pd.factorize(values)
+    if fold and len(uniques):
+        names = pd.Series(np.asarray(uniques, dtype=object)).str.casefold().str.strip()
+        codes = np.where(codes >= 0, pd.factorize(names.replace("", None))[0][codes], -1)
+    out = codes.astype(float)
+    out[codes < 0] = np.nan
+    return out
 
 
 #: Per-group counts the indicators are computed from.
@@ -429,6 +446,17 @@ def _person_roles(store: Store | None) -> dict[str, str]:
 
 def _write(store: Store, groups: list[Group], method: str) -> None:
     run_at = datetime.now(UTC).isoformat(timespec="seconds")
+    # The JSON of {"indicators": ..., "evidence": ...}, written in two parts:
+    # groups with the same breakdown share one indicators object (describe).
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    shared: dict[int, str] = {}
+
+    def explanation(g: Group) -> str:
+        part = shared.get(id(g.indicators))
+        if part is None:
+            part = shared[id(g.indicators)] = encode(g.indicators)
+        return f'{{"indicators": {part}, "evidence": {encode(g.evidence)}}}'
+
     nodes = pd.DataFrame(
         {
             "key": [g.group_id for g in groups],
@@ -438,14 +466,16 @@ def _write(store: Store, groups: list[Group], method: str) -> None:
             "run_at": run_at,
             "countries": [",".join(g.countries) for g in groups],
             "summary": [g.summary for g in groups],
-            "explanation": [
-                json.dumps({"indicators": g.indicators, "evidence": g.evidence}, ensure_ascii=False)
-                for g in groups
-            ],
+            "explanation": [explanation(g) for g in groups],
         }
     )
     members = pd.DataFrame(
-        [(m, g.group_id) for g in groups for m in g.members], columns=["src", "dst"]
+        {
+            "src": list(itertools.chain.from_iterable(g.members for g in groups)),
+            "dst": np.repeat(
+                np.array([g.group_id for g in groups], dtype=object), [g.size for g in groups]
+            ),  # fmt: skip
+        }
     ).assign(source=CLUSTER_SOURCE, observed_at=run_at, collector=None, origin=method)
     store.write_groups(nodes, members)
 

@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -109,7 +111,8 @@ def image_pairs(hashes: Sequence[str], max_distance: int = 10) -> np.ndarray:
                 found.append(left[close] * n + right[close])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
+    codes = np.sort(np.concatenate(found))
+    codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
     return np.stack([codes // n, codes % n], axis=1)
 
 
@@ -237,12 +240,17 @@ def minhash(
     # multipliers and offsets drawn from the seed, the top 32 bits kept.
     draw = _mix(np.arange(1, 2 * num_perm + 1, dtype=np.uint64) + np.uint64(seed << 32))
     mult, add = draw[:num_perm] | np.uint64(1), draw[num_perm:]
-    kept_parts = [np.zeros(0, dtype=np.int64)]
-    sig_parts = [np.zeros((0, num_perm), dtype=np.uint32)]
-    for lo in range(0, len(texts), _READ_TEXTS):
+
+    def part(lo: int) -> tuple[np.ndarray, np.ndarray]:
         kept, starts, h = _shingles(texts[lo : lo + _READ_TEXTS], shingle, min_words)
-        kept_parts.append(kept + lo)
-        sig_parts.append(_signatures(h, starts, mult, add))
+        return kept + lo, _signatures(h, starts, mult, add)
+
+    # Array operations let go of the interpreter lock, so two threads keep two
+    # cores busy; results come back in input order either way.
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
+        parts = list(pool.map(part, range(0, len(texts), _READ_TEXTS)))
+    kept_parts = [np.zeros(0, dtype=np.int64), *(p[0] for p in parts)]
+    sig_parts = [np.zeros((0, num_perm), dtype=np.uint32), *(p[1] for p in parts)]
     return np.concatenate(kept_parts), np.concatenate(sig_parts)
 
 
@@ -284,8 +292,8 @@ def text_pairs(
         return np.empty((0, 2), dtype=np.int64)
     rows = num_perm // bands
     n = len(kept)
-    found = []
-    for b in range(bands):
+
+    def band_pairs(b: int) -> list[np.ndarray]:
         band = sig[:, b * rows : (b + 1) * rows].astype(np.uint64)
         key = np.zeros(n, dtype=np.uint64)
         for r in range(rows):
@@ -297,23 +305,33 @@ def text_pairs(
         head = np.maximum.accumulate(np.where(starts, pos, 0))
         # Each text meets the first texts of its bucket, so that a template's
         # ads all tie to the same few. A pair is coded later * n + earlier.
+        found = []
         for j in range(max_links):
             has = head + j < pos
             if not has.any():
                 break
             found.append(order[has] * n + order[head[has] + j])
+        return found
+
+    workers = min(os.cpu_count() or 1, 4)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = [c for part in pool.map(band_pairs, range(bands)) for c in part]
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     codes = np.sort(np.concatenate(found))
     codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
     later, earlier = codes // n, codes % n
     agree = np.zeros(len(codes), dtype=np.int64)
-    # A few thousand pairs at a time: both sides' signatures stay in cache.
-    step = 16_384
-    for lo in range(0, len(codes), step):
-        agree[lo : lo + step] = np.count_nonzero(
-            sig[later[lo : lo + step]] == sig[earlier[lo : lo + step]], axis=1
-        )
+
+    def verify(lo: int, hi: int) -> None:
+        # A few thousand pairs at a time: both sides' signatures stay in cache.
+        for at in range(lo, hi, 16_384):
+            end = min(at + 16_384, hi)
+            agree[at:end] = np.count_nonzero(sig[later[at:end]] == sig[earlier[at:end]], axis=1)
+
+    cuts = np.linspace(0, len(codes), workers + 1).astype(np.int64).tolist()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(verify, cuts[:-1], cuts[1:]))
     match = agree >= threshold * num_perm
     later, earlier = later[match], earlier[match]
     # Each text's first max_links matches among the texts before it (the
