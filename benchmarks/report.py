@@ -323,6 +323,17 @@ def _method(runner_peak: float | None) -> list[str]:
     ]
 
 
+def _references_from(entry: dict[str, Any]) -> list[str]:
+    kept = entry.get("references_from")
+    if not kept:
+        return []
+    names = ", ".join(f"`{name}`" for name in kept["steps"])
+    return [
+        f"Reference steps ({names}) were not run again: their figures are those measured "
+        f"{kept['date']} at commit {kept['commit']} on the same world."
+    ]
+
+
 def _size(entry: dict[str, Any]) -> list[str]:
     n = entry["size"]
     st = entry["steps"]
@@ -336,6 +347,7 @@ def _size(entry: dict[str, Any]) -> list[str]:
         f"{w['records_in_groups']:,} records, {w['links']:,} asserted links (generated in "
         f"{secs(w['seconds'])} s). Load average when the size began: "
         f"{', '.join(str(x) for x in entry.get('load_average', [])) or '–'} (1, 5, 15 min).",
+        *_references_from(entry),
         "",
         "### graphthb",
         "",

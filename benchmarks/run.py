@@ -560,6 +560,34 @@ def _reproducible(argv: list[str]) -> list[str]:
     return out
 
 
+#: Steps that measure reference tools, not graphthb: kept from an earlier run
+#: of the same size when this one skips them.
+REFERENCE_STEPS = (
+    "copy_embedded", "louvain_networkx", "louvain_igraph", "image_recall", "load_csv_neo4j",
+    "per_row_neo4j",
+)  # fmt: skip
+
+
+def _carry_references(entry: dict[str, Any], earlier: dict[str, Any] | None) -> None:
+    """Keep an earlier run's reference measurements, saying when they were made.
+
+    The references (plain NetworkX Louvain on a million ads takes over ten
+    minutes) do not change with graphthb's code, so ``--skip-baselines`` keeps
+    the earlier figures instead of dropping them from the report.
+    """
+    if not earlier:
+        return
+    kept = [name for name in REFERENCE_STEPS if name in earlier.get("steps", {})]
+    for name in kept:
+        entry["steps"].setdefault(name, earlier["steps"][name])
+    if kept:
+        entry["references_from"] = {
+            "steps": kept,
+            "date": earlier.get("references_from", {}).get("date", earlier.get("date")),
+            "commit": earlier.get("references_from", {}).get("commit", earlier.get("commit")),
+        }
+
+
 def main(argv: list[str] | None = None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(raw)
@@ -597,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             entry = run_size(size, args, runner)
             entry.update(stamp)
+            if args.skip_baselines:
+                _carry_references(entry, results["sizes"].get(str(size)))
             results["sizes"][str(size)] = entry
             report.write(results, args.out, json_path)  # a long run leaves what it has
         if args.image_sizes and not args.skip_baselines:

@@ -154,7 +154,9 @@ def build_from_tables(
                     )
                 )
     links_in = pd.concat([carried, *extra], ignore_index=True).drop_duplicates()
-    links_in = links_in[ad_pos.index.get_indexer(links_in["ad"]) >= 0]
+    # Each link's ad as its row number, looked up once.
+    links_in = links_in.assign(pos=ad_pos.index.get_indexer(links_in["ad"]))
+    links_in = links_in[links_in["pos"].to_numpy() >= 0]
     # A link to a site's front page says where the advertiser posts, not who
     # they are: every ad on that site may carry it.
     site_root = (links_in["kind"] == "Url") & links_in["key"].astype(str).str.fullmatch(_SITE_ROOT)
@@ -169,14 +171,26 @@ def build_from_tables(
         links_in = links_in.assign(kind=[m[0] for m in mapped], key=[m[1] for m in mapped])
         links_in = links_in.drop_duplicates()
 
-    idents = links_in.groupby(["kind", "key"], sort=True).size().rename("ads").reset_index()
-    idents = idents[idents["kind"].isin(KIND_WEIGHT.keys())].reset_index(drop=True)
-    ident_pos = pd.Series(
-        np.arange(len(idents)) + n_ads, index=pd.MultiIndex.from_frame(idents[["kind", "key"]])
-    )
-    links_in = links_in.merge(idents[["kind", "key"]], on=["kind", "key"])
-    src = ad_pos.reindex(links_in["ad"].to_numpy()).to_numpy()
-    dst = ident_pos.reindex(pd.MultiIndex.from_frame(links_in[["kind", "key"]])).to_numpy()
+    # Identifiers in (kind, key) order; each link's identifier by its group number.
+    grouped = links_in.groupby(["kind", "key"], sort=True)
+    code = grouped.ngroup().to_numpy()
+    idents = grouped.size().rename("ads").reset_index()
+    wanted = idents["kind"].isin(KIND_WEIGHT.keys()).to_numpy()
+    place = np.cumsum(wanted) - 1  # a kept identifier's place among those kept
+    rows = code >= 0
+    rows[rows] = wanted[code[rows]]
+    links_in = links_in[rows]
+    idents = idents[wanted].reset_index(drop=True)
+    src = links_in["pos"].to_numpy()
+    dst = place[code[rows]] + n_ads
+
+    def ident_at(kinds: pd.Series, keys: pd.Series) -> np.ndarray:
+        """Node ids of a few (kind, key) pairs, NaN for those not in ``idents``."""
+        near = idents[idents["key"].isin(set(keys))]
+        where = dict(
+            zip(zip(near["kind"], near["key"], strict=True), near.index + n_ads, strict=True)
+        )
+        return np.array([where.get(k, np.nan) for k in zip(kinds, keys, strict=True)], dtype=float)
 
     # Person-to-person facts (CONTROLS, ACCOMPANIES...) tie the persons' ads together.
     pp = asserted[
@@ -184,16 +198,16 @@ def build_from_tables(
         & (asserted["src_kind"] != "Ad")
         & (asserted["dst_kind"] != "Ad")
     ]
-    pp_src = ident_pos.reindex(pd.MultiIndex.from_arrays([pp["src_kind"], pp["src"]])).to_numpy()
-    pp_dst = ident_pos.reindex(pd.MultiIndex.from_arrays([pp["dst_kind"], pp["dst"]])).to_numpy()
-    ok = ~(np.isnan(pp_src.astype(float)) | np.isnan(pp_dst.astype(float)))
+    pp_src = ident_at(pp["src_kind"], pp["src"])
+    pp_dst = ident_at(pp["dst_kind"], pp["dst"])
+    ok = ~(np.isnan(pp_src) | np.isnan(pp_dst))
     pp_pairs = np.stack([pp_src[ok], pp_dst[ok]], axis=1).astype(np.int64) if ok.any() else None
 
     asserted_ident = np.zeros(len(idents), dtype=bool)
     if extra:
         named = pd.concat(extra, ignore_index=True)
-        at = ident_pos.reindex(pd.MultiIndex.from_frame(named[["kind", "key"]])).dropna()
-        asserted_ident[at.to_numpy().astype(np.int64) - n_ads] = True
+        at = ident_at(named["kind"], named["key"])
+        asserted_ident[at[~np.isnan(at)].astype(np.int64) - n_ads] = True
 
     # Near-duplicate ads: re-encoded pictures, reused texts.
     img = idents[idents["kind"] == "Image"]
