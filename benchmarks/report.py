@@ -389,8 +389,14 @@ def _size(entry: dict[str, Any]) -> list[str]:
         if _ok(s):
             p = s["parts"]
             notes = (
-                f"read {secs(p.get('read'))}, pictures {secs(p.get('image_pairs'))}, texts "
-                f"{secs(p.get('text_pairs'))}, other linking {secs(p.get('link'))}, communities "
+                f"read {secs(p.get('read'))}, pictures {secs(p.get('image_pairs'))}, "
+                + (
+                    f"linking {secs(p.get('link'))} (texts {secs(p.get('text_pairs'))} of it, "
+                    "on a thread alongside the rest)"
+                    if p.get("texts_alongside")
+                    else f"texts {secs(p.get('text_pairs'))}, other linking {secs(p.get('link'))}"
+                )
+                + f", communities "
                 f"{secs(p.get('detect'))}, scores {secs(p.get('describe'))}, write "
                 f"{secs(p.get('write'))} s; {s['organised']:,} groups of 2+ ads, largest "
                 f"{s['largest']:,}; pairwise F1 {s['pairwise_f1']:.3f}, planted groups recovered "

@@ -20,6 +20,7 @@ then reduced to what links ads:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,9 +55,8 @@ IDENTIFIER_RELS = {
     "NAMES_AGENCY": "Agency",
 }
 ASSERTED_LINKS = ("APPEARS_IN", "CONTROLS", "ACCOMPANIES", "USES", "PAYS", "ASSERTED")
-AD_COLUMNS = [
-    "persona", "city", "country", "posted_at", "platform", "title", "text", "payment", "agency",
-]  # fmt: skip
+#: What the analysis reads of each ad: texts for reuse, the rest for the indicators.
+AD_COLUMNS = ["persona", "city", "country", "platform", "text", "payment", "agency"]
 NEAR_IMAGE_WEIGHT = 0.9
 _SITE_ROOT = r"[a-z][a-z0-9+.-]*://[^/?#]+/?"
 TEXT_WEIGHT = 0.5
@@ -103,7 +103,9 @@ class AnalysisGraph:
 def read_inputs(store: Store) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Ads, ad–identifier links and asserted facts, read from the store as tables."""
     ads = store.read_nodes("Ad", AD_COLUMNS)
-    ads = ads.sort_values("key", kind="stable").reset_index(drop=True)
+    if not ads["key"].is_monotonic_increasing:
+        ads = ads.sort_values("key", kind="stable")
+    ads = ads.reset_index(drop=True)
     parts = []
     for rel, kind in IDENTIFIER_RELS.items():
         df = store.read_edges((rel, "Ad", kind), [])
@@ -137,6 +139,12 @@ def build_from_tables(
     ads: pd.DataFrame, carried: pd.DataFrame, asserted: pd.DataFrame, settings: Settings
 ) -> AnalysisGraph:
     n_ads = len(ads)
+    # Reused texts need only the texts: they are searched on another thread
+    # while this one sorts out identifiers and pictures.
+    texts = ads["text"].where(ads["text"].notna(), None).tolist()
+    background = ThreadPoolExecutor(max_workers=1)
+    reused_texts = background.submit(text_pairs, texts, threshold=settings.text_threshold)
+    background.shutdown(wait=False)
     ad_pos = pd.Series(np.arange(n_ads), index=ads["key"].to_numpy())
     notes: list[str] = []
 
@@ -221,8 +229,7 @@ def build_from_tables(
     img_ids = (
         (img.index.to_numpy() + n_ads)[near] if len(near) else np.empty((0, 2), dtype=np.int64)
     )
-    texts = ads["text"].where(ads["text"].notna(), None).tolist()
-    text_near = text_pairs(texts, threshold=settings.text_threshold)
+    text_near = reused_texts.result()
 
     # Generic identifiers: test each busy identifier for fragmentation.
     ignore = np.zeros(len(idents), dtype=bool)
