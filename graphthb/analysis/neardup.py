@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["image_pairs", "text_pairs", "minhash", "hamming"]
+__all__ = ["image_pairs", "text_pairs", "minhash", "hamming", "sorted_unique"]
 
 
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -38,6 +38,19 @@ def _popcount(x: np.ndarray) -> np.ndarray:
 
 
 _BYTE_COUNTS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integers, by sorting.
+
+    NumPy 2's ``unique`` goes through a hash table, which for tens of millions
+    of scattered integers runs many times slower than a sort (measured here:
+    29 s against 0.4 s for 19 million).
+    """
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
 
 
 def _masks(bits: int, radius: int) -> np.ndarray:
@@ -111,8 +124,7 @@ def image_pairs(hashes: Sequence[str], max_distance: int = 10) -> np.ndarray:
                 found.append(left[close] * n + right[close])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    codes = np.sort(np.concatenate(found))
-    codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
+    codes = sorted_unique(np.concatenate(found))
     return np.stack([codes // n, codes % n], axis=1)
 
 
@@ -318,8 +330,7 @@ def text_pairs(
         found = [c for part in pool.map(band_pairs, range(bands)) for c in part]
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    codes = np.sort(np.concatenate(found))
-    codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
+    codes = sorted_unique(np.concatenate(found))
     later, earlier = codes // n, codes % n
     agree = np.zeros(len(codes), dtype=np.int64)
 
