@@ -132,10 +132,11 @@ def ingest(p: dict[str, Any]) -> dict[str, Any]:
     records = rows_out = rejected = 0
     for kind, path in (("records", Path(p["records"])), ("links", Path(p["links"]))):
         info, rows = read_rows(path)
+        name = info.path.name
         roles: dict[str, str] = {}
         batch, in_batch = GraphRows(), 0
         for raw in rows:
-            origin = f"{info.path.name}:{raw.line}"
+            origin = f"{name}:{raw.line}"
             try:
                 if raw.error is not None:
                     raise Reject(raw.error)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from graphthb.errors import InputError
 from graphthb.ingest.loader import load
+from graphthb.ingest.records import GraphRows, Reject, link_rows, record_rows
 from graphthb.store import Store
 
 RECORDS = [
@@ -235,3 +236,49 @@ def test_property_every_row_ends_loaded_or_rejected(
     assert report.loaded + report.rejected == report.read
     rejected = _rejects(folder / "rejects.csv") if report.rejects_path else []
     assert len(rejected) == report.rejected
+
+
+FULL_AD = {"record_id": "r9", "collected_at": "2025-05-01T10:00:00", "country": "NL",
+           "phones": "+31 6 1234 5678", "title": "Anna", "text": "tg: @anna_vip",
+           "platform": "escort-directory.example", "city": "Amsterdam"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"record_id": ""}, {"collected_at": "yesterday"}, {"posted_at": "12.05.2025"}],
+)
+def test_a_rejected_record_adds_nothing(change: dict[str, str]) -> None:
+    # The loader adds rows straight to its batch, so a reject must come first.
+    kept = GraphRows()
+    record_rows(FULL_AD, "ads.csv:2", "ads", kept)
+    assert len(kept) > 5
+    out = GraphRows()
+    with pytest.raises(Reject):
+        record_rows({**FULL_AD, **change}, "ads.csv:2", "ads", out)
+    assert len(out) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"subject_kind": "starship"},
+        {"object": ""},
+        {"object": "12"},
+        {"relation": "uses-it"},
+        {"role": "boss"},
+        {"role": "witness"},
+        {"observed_at": "last week"},
+        {"confidence": "2"},
+        {"relation": "SAME_AS"},
+    ],
+)
+def test_a_rejected_link_adds_nothing(change: dict[str, str]) -> None:
+    row = {"subject_kind": "person", "subject": "P-1", "relation": "USES",
+           "object_kind": "phone", "object": "+31 6 12345678", "role": "controller"}  # fmt: skip
+    kept = GraphRows()
+    link_rows(row, "links.csv:2", "links", kept, {})
+    assert len(kept) >= 3
+    out = GraphRows()
+    with pytest.raises(Reject):
+        link_rows({**row, **change}, "links.csv:2", "links", out, {"P-1": "controller"})
+    assert len(out) == 0

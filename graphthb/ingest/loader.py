@@ -219,25 +219,23 @@ def load(
                     if raw.error is not None:
                         raise Reject(raw.error)
                     assert raw.data is not None
+                    # Both reject a row before adding anything to the batch.
                     if kind == "records":
                         rid = str(raw.data.get("record_id") or "").strip()
                         if rid in seen_ids:
                             raise Reject(f"duplicate record_id {rid!r} in this load")
-                        staged = GraphRows()
-                        unparsed = record_rows(raw.data, origin, default_source, staged)
+                        unparsed = record_rows(raw.data, origin, default_source, batch)
                         seen_ids.add(rid)
                         for typ, values in unparsed.items():
                             report.unparsed_by_type[typ] += len(values)
                     else:
-                        staged = GraphRows()
-                        link_rows(raw.data, origin, default_source, staged, roles)
+                        link_rows(raw.data, origin, default_source, batch, roles)
                 except Reject as exc:
                     reason = str(exc)
                     file_report.rejected += 1
                     report.rejected_by_reason[_category(reason)] += 1
                     sink.add(name, raw.line, kind, reason, raw.data)
                     continue
-                _merge(batch, staged)
                 file_report.loaded += 1
                 in_batch += 1
                 if in_batch >= batch_records:
@@ -257,9 +255,3 @@ def load(
     report.rejects_path = sink.path if sink.written else None
     return report
 
-
-def _merge(into: GraphRows, staged: GraphRows) -> None:
-    for kind, items in staged.nodes.items():
-        into.nodes[kind].extend(items)
-    for edge, items in staged.edges.items():
-        into.edges[edge].extend(items)

@@ -990,6 +990,10 @@ def split_multi(value: Any) -> list[str]:
     return [part.strip() for part in _MULTI_SEPARATORS.split(text) if part.strip()]
 
 
+# Already normal: seconds, no fractions, UTC written "Z" or no offset at all.
+_PLAIN_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z?")
+
+
 def iso_datetime(raw: Any) -> str | None:
     """An ISO 8601 date (``2025-05-12``) or date-time, normalised; None otherwise.
 
@@ -1004,6 +1008,14 @@ def iso_datetime(raw: Any) -> str | None:
         return raw.isoformat()
     elif isinstance(raw, str):
         text = raw.strip()
+        # Scrapers write one spelling, already the normal form: check it is a
+        # real moment and hand it back, instead of parsing it twice.
+        if _PLAIN_DATETIME.fullmatch(text):
+            try:
+                datetime.fromisoformat(text[:19])
+            except ValueError:
+                return None
+            return text
         if not 8 <= len(text) <= 40 or not text[:4].isdigit():
             return None
         if text[-1] in "zZ":

@@ -127,7 +127,8 @@ def record_rows(
 ) -> dict[str, list[str]]:
     """Add one records row to ``out``; return the values left unparsed, by type.
 
-    Raises :class:`Reject` when the row cannot be used at all.
+    Raises :class:`Reject` when the row cannot be used at all, before adding
+    anything to ``out``: the loader adds straight to its batch.
     """
     record_id = _text(row.get("record_id"))
     if not record_id:
@@ -353,6 +354,7 @@ def link_rows(
 
     Raises :class:`Reject` for an unusable row, including a person asserted in a
     role other than the one already recorded: roles are never silently mixed.
+    Like :func:`record_rows`, it adds nothing to ``out`` for a rejected row.
     """
     relation_raw = _text(row.get("relation"))
     relation = relation_raw.upper().replace(" ", "_")
