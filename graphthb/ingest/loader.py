@@ -254,4 +254,3 @@ def load(
         sink.close()
     report.rejects_path = sink.path if sink.written else None
     return report
-
