@@ -29,7 +29,7 @@ _CHUNK_BYTES = 1 << 20
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     """One input row: its line number, its fields (lower-case names) or why it failed."""
 
@@ -175,7 +175,8 @@ def _csv_rows(path: Path, info: ReadInfo, mapping: dict[str, str]) -> Iterator[R
             except csv.Error as exc:
                 yield RawRow(start, None, f"malformed CSV ({exc})")
                 continue
-            if not any(v.strip() for v in values):
+            # A blank line, or a row of empty cells (most rows fail the first test).
+            if not (values and (values[0].strip() or "".join(values).strip())):
                 continue
             if len(values) > len(names):
                 yield RawRow(start, None, f"row has {len(values)} fields, header has {len(names)}")
