@@ -225,10 +225,18 @@ def test_digits_inside_links_wallets_and_hex_are_not_phones():
         ("anna@mail.com. Call me!", ["anna@mail.com"]),
         ("a@mail.com, b@mail.com, a@mail.com", ["a@mail.com", "b@mail.com"]),
         ("write to anna@münchen.de", ["anna@xn--mnchen-3ya.de"]),
+        ("Meet me at the hotel at night, or write anna at mail dot com", ["anna@mail.com"]),
     ],
 )
 def test_emails(text, emails):
     assert extract(text, "NL").emails == emails
+
+
+def test_a_spelled_at_takes_the_spaces_around_it():
+    # " at " is read with the whitespace on both sides, so in "at at" the second
+    # has lost the space before it and is not an "@".
+    assert extract("x at at mail.com", "NL").emails == []
+    assert extract("x at  at mail.com", "NL").emails == ["at@mail.com"]
 
 
 @pytest.mark.parametrize(

@@ -93,15 +93,18 @@ class _Found:
         return any(s < end and start < e for s, e in self.taken)
 
     def result(self) -> Extracted:
-        unparsed = self.unparsed
+        phones, emails, handles = self.phones, self.emails, self.handles
+        wallets, urls, unparsed = self.wallets, self.urls, self.unparsed
+        if not (phones or emails or handles or wallets or urls or unparsed):
+            return Extracted([], [], [], [], [], [])  # two ads in five: skip the six sorts
         if unparsed:
-            unparsed = {d: p for d, p in unparsed.items() if d not in self.phones}
+            unparsed = {d: p for d, p in unparsed.items() if d not in phones}
         return Extracted(
-            _ordered(self.phones),
-            _ordered(self.emails),
-            _ordered(self.handles),
-            _ordered(self.wallets),
-            _ordered(self.urls),
+            _ordered(phones),
+            _ordered(emails),
+            _ordered(handles),
+            _ordered(wallets),
+            _ordered(urls),
             _ordered(unparsed),
         )
 
@@ -115,11 +118,16 @@ _TOKEN_GLUE = ("-", ",", ".", ":", "/", "@", "(", ")", "[", "]", "{", "}", "<", 
                ";", "|", "=", "+")  # fmt: skip
 
 
-def _words(low: str) -> set[str]:
+def _words(low: str) -> frozenset[str]:
+    """The words of ``low`` that some stage asks about (:data:`_ASKED_WORDS`).
+
+    Stages only ever intersect the words with their own word lists, so the
+    other words (nearly all of them) are not kept in a set of their own.
+    """
     for char in _TOKEN_GLUE:
         if char in low:
             low = low.replace(char, " ")
-    return set(low.split())
+    return _ASKED_WORDS.intersection(low.split())
 
 
 # ---------------------------------------------------------------------------
@@ -633,7 +641,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
-def _phones(text: str, low: str, words: set[str], region: str | None, found: _Found) -> None:
+def _phones(text: str, low: str, words: frozenset[str], region: str | None, found: _Found) -> None:
     if found.taken:
         text = _blank(text, found.taken)  # digits inside links, addresses, wallets
     number_words = words & _WORD_SET
@@ -672,6 +680,9 @@ _AT_TOKENS = frozenset(_AT_WORDS) | {"a"}
 # Both run on the lower-cased text: without flags the engine skips ahead fast.
 _BRACKET_AT = re.compile(r"[\[({<] ?(?:at|ät|arroba|@|a) ?[\])}>]")
 _WORD_AT = re.compile(rf"\s(?:{'|'.join(_AT_WORDS)})\s")
+# _WORD_AT for "at" alone; the match leaves out the whitespace before.
+_AT_WORD_AT = re.compile(r"at(?<=\sat)\s")
+_JUST_AT = frozenset({"at"})
 _STRONG_DOT = rf"(?:\.|\s?[\[({{<]\s?(?:{_DOT_WORDS}|\.)\s?[\])}}>]\s?)"
 _WEAK_DOT = rf"(?:\s+(?:{_DOT_WORDS})\s+|\s\.\s?|\.\s)"
 _LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
@@ -704,7 +715,7 @@ def _psl_tlds() -> frozenset[str]:
     return frozenset(tlds)
 
 
-def _at_spans(text: str, low: str, words: set[str]) -> list[tuple[int, int, bool]]:
+def _at_spans(text: str, low: str, words: frozenset[str]) -> list[tuple[int, int, bool]]:
     """(start, end, spelled) of every "@" form: ``@``, ``[at]``, ``(at)``, `` at ``."""
     spans = []
     pos = text.find("@")
@@ -713,12 +724,23 @@ def _at_spans(text: str, low: str, words: set[str]) -> list[tuple[int, int, bool
         pos = text.find("@", pos + 1)
     if "(" in low or "[" in low or "{" in low or "<" in low:
         spans += [(m.start(), m.end(), False) for m in _BRACKET_AT.finditer(low)]
-    if not words.isdisjoint(_AT_WORDS):
+    at_words = words.intersection(_AT_WORDS)
+    if at_words == _JUST_AT:
+        # The common case, English prose. A pattern that starts with a literal is
+        # found much faster than one that starts with whitespace, but it does not
+        # consume the whitespace before "at"; _WORD_AT does, so in "at at" only
+        # the first counts, and so it is here.
+        last_end = 0
+        for m in _AT_WORD_AT.finditer(low):
+            if m.start() > last_end:
+                spans.append((m.start(), m.end() - 1, True))
+                last_end = m.end()
+    elif at_words:
         spans += [(m.start() + 1, m.end() - 1, True) for m in _WORD_AT.finditer(low)]
     return spans
 
 
-def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
+def _emails(text: str, low: str, words: frozenset[str], found: _Found) -> None:
     if "@" not in text and _AT_TOKENS.isdisjoint(words):
         return
     for at_start, at_end, spelled in sorted(_at_spans(text, low, words)):
@@ -728,6 +750,10 @@ def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
         end = at_end
         while end < len(text) and text[end] == " " and end - at_end < 3:
             end += 1
+        # Checked first: it rules out nearly every spelled "at" ("at night") in one call.
+        domain = _DOMAIN_AFTER.match(text, end)
+        if domain is None:
+            continue
         local_start = start
         while local_start > 0 and start - local_start < 64:
             char = text[local_start - 1]
@@ -740,9 +766,6 @@ def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
         if local is None:
             continue
         if spelled and local.group(0).lower() in _PROSE_BEFORE_AT:
-            continue
-        domain = _DOMAIN_AFTER.match(text, end)
-        if domain is None:
             continue
         parts = _DOT_SPLIT.split(domain.group(0))
         labels, separators = parts[0::2], parts[1::2]
@@ -796,7 +819,7 @@ def _service_words(triggers: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-def _handles(text: str, low: str, words: set[str], region: str | None, found: _Found) -> None:
+def _handles(text: str, low: str, words: frozenset[str], region: str | None, found: _Found) -> None:
     triggers = words & _SERVICE_TRIGGERS
     if not triggers:
         return
@@ -911,6 +934,12 @@ def _wallets(text: str, low: str, found: _Found) -> None:
 # ---------------------------------------------------------------------------
 
 
+# Records give their country in a handful of spellings.
+_region = lru_cache(maxsize=1024)(norm._region)
+# Every word that a stage looks up in the words of a text.
+_ASKED_WORDS = frozenset(_AT_TOKENS | _SERVICE_TRIGGERS | _WORD_SET | set(MULTIPLIERS))
+
+
 def extract(text: str, region: str | None = None) -> Extracted:
     """Phones, e-mails, handles, wallets and URLs in an ad's text.
 
@@ -932,7 +961,7 @@ def extract(text: str, region: str | None = None) -> Extracted:
     low = text.lower()
     if len(low) != len(text):  # a few letters lower-case to two characters
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    region = norm._region(region)
+    region = _region(region) if isinstance(region, str) else None
     words = _words(low)
     found = _Found()
     _emails(text, low, words, found)
