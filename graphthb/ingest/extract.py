@@ -185,6 +185,10 @@ _WORD_SET = frozenset(_WORD_DIGIT)
 _STRONG_WORD_SET = _WORD_SET - _WEAK_WORDS
 
 
+# What may stand before a word that :func:`_alternation` looks for.
+_WORD_START = r"[\s\-,.;:/()\[\]!?\"'+|=]"
+
+
 @lru_cache(maxsize=2048)
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     """The few words one text contains, each right after a space or punctuation.
@@ -194,7 +198,50 @@ def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     the end of the word is checked on each match. Search ``" " + low``.
     """
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"[\s\-,.;:/()\[\]!?\"'+|=]({alternation})")
+    return re.compile(rf"{_WORD_START}({alternation})")
+
+
+def _language_words() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """(the language each number word is first listed under, the words of each language)."""
+    language_of: dict[str, str] = {}
+    for language, words in NUMBER_WORDS.items():
+        for spellings in words:
+            for word in spellings.split("|"):
+                if word:
+                    language_of.setdefault(word, language)
+    words_of: dict[str, list[str]] = {}
+    for word, language in language_of.items():
+        words_of.setdefault(language, []).append(word)
+    return language_of, {language: tuple(sorted(ws)) for language, ws in words_of.items()}
+
+
+_LANGUAGE_OF, _WORDS_OF = _language_words()
+
+
+@lru_cache(maxsize=256)
+def _number_words_of(languages: tuple[str, ...]) -> re.Pattern[str]:
+    """:func:`_alternation` of every number word of these languages.
+
+    One pattern per set of languages rather than per set of words keeps the
+    compiled patterns few. A text's own words are picked out of the matches,
+    which are then the ones a pattern of the text's own words would give: the
+    pattern tries the longest word first, and where it matches a word the text
+    lacks, a shorter word of the text there would end inside a word (every
+    number word that starts another is followed there by a letter).
+    """
+    return _alternation(tuple(sorted({w for lang in languages for w in _WORDS_OF[lang]})))
+
+
+@lru_cache(maxsize=256)
+def _number_word(word: str) -> re.Pattern[str]:
+    """:func:`_alternation` of one word, for the many texts with one ("one hour").
+
+    It starts with the word itself, which the regex engine finds much faster
+    than a word start, and looks back for the character before. The matches
+    are the same: that character cannot be the end of an earlier match, since
+    every number word ends in a letter.
+    """
+    return re.compile(rf"({re.escape(word)})(?<={_WORD_START}{re.escape(word)})")
 
 
 _MULTIPLIER_BEFORE = re.compile(rf"({'|'.join(MULTIPLIERS)})\s+\Z")
@@ -229,7 +276,14 @@ def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positi
     """
     replacements = []
     multiplied = any(w in MULTIPLIERS for w in words)
-    for m in _alternation(tuple(w for w in words if w not in MULTIPLIERS)).finditer(" " + low):
+    wanted = frozenset(w for w in words if w not in MULTIPLIERS)
+    if len(wanted) == 1:
+        pattern = _number_word(next(iter(wanted)))
+    else:
+        pattern = _number_words_of(tuple(sorted({_LANGUAGE_OF[w] for w in wanted})))
+    for m in pattern.finditer(" " + low):
+        if m.group(1) not in wanted:
+            continue  # a word of the same languages, not one of this text's words
         start, end = m.start(1) - 1, m.end(1) - 1
         if end < len(low) and _is_word_char(low[end]):
             continue
@@ -917,10 +971,23 @@ _WALLET = re.compile(
     r"|[13][1-9A-HJ-NP-Za-km-z]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33}"
 )
 _BASE58_HINT = re.compile(r"[13T][1-9A-HJ-NP-Za-km-z]{25}")
+# Base58 characters to "b", every other byte of the UTF-8 text to "x": a base58
+# address needs 26 "b" in a row. Translating bytes and one substring test are
+# several times faster than the regex engine stepping through the text.
+_BASE58_BYTES = bytes(
+    ord("b") if chr(i) in "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz" else ord("x")
+    for i in range(256)
+)
+_BASE58_RUN = b"b" * 26
+
+
+def _may_hold_base58(text: str) -> bool:
+    encoded = text.encode("utf-8", "surrogatepass")  # a str may hold lone surrogates
+    return _BASE58_RUN in encoded.translate(_BASE58_BYTES) and bool(_BASE58_HINT.search(text))
 
 
 def _wallets(text: str, low: str, found: _Found) -> None:
-    if "bc1" not in low and "0x" not in low and not _BASE58_HINT.search(text):
+    if "bc1" not in low and "0x" not in low and not _may_hold_base58(text):
         return
     for m in _WALLET.finditer(text):
         if not _bounded(text, m.start(), m.end()):
