@@ -187,6 +187,14 @@ def test_phones_next_to_traps(text, region, phones):
     assert extract(text, region).phones == phones
 
 
+def test_the_end_of_a_long_bank_account_number_is_not_a_phone():
+    # Its letters and digits reach further back before the run (20 characters)
+    # than any other context a run of digits is read with.
+    found = extract("IBAN: GB29 NWBK ABCD EFGH 0612 3456 78", "NL")
+    assert found.phones == []
+    assert found.unparsed_phones == []
+
+
 def test_a_number_missing_a_digit_is_not_completed_by_dropping_its_first_digits():
     # 0151 2345678 is one digit short for a German mobile; 0512345678 would be valid,
     # but reading it would link this ad to a stranger.

@@ -269,6 +269,10 @@ class _Positions:
         return pos + (self.shifts[i - 1] if i else 0)
 
 
+# The positions of a text that was not digitised (never changed).
+_NO_SHIFTS = _Positions()
+
+
 def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positions]:
     """Number words to digits: ``zero six`` -> ``0 6``, ``double five`` -> ``55``.
 
@@ -602,8 +606,15 @@ def _read_run(
     What a run means depends only on the run and a few dozen characters around
     it, and the same number is written the same way in many ads, so the
     reading is cached on that snippet.
+
+    The snippet reaches 40 characters back only where a bank account number
+    may end right before the run (an upper-case letter or a digit there, see
+    :func:`_barred_by_context`); elsewhere nothing before the last 16 is read,
+    and a snippet that short repeats across ads far more often.
     """
-    lo = max(0, start - 40)
+    head = text[max(0, start - 16) : start].rstrip(" :")
+    reach = 40 if head and (head[-1].isupper() or head[-1].isdigit()) else 16
+    lo = max(0, start - reach)
     for is_phone, value, at in _read_snippet(text[lo : end + 20], start - lo, end - lo, region):
         pos = lo + at
         if to_text.ends:
@@ -699,7 +710,7 @@ def _phones(text: str, low: str, words: frozenset[str], region: str | None, foun
     if found.taken:
         text = _blank(text, found.taken)  # digits inside links, addresses, wallets
     number_words = words & _WORD_SET
-    positions = _Positions()
+    positions = _NO_SHIFTS
     # Articles alone ("un", "een") never start digitising: a spelled-out
     # number has other words too.
     if number_words & _STRONG_WORD_SET:
