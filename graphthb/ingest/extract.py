@@ -21,7 +21,8 @@ Extraction dominates ingest time, so the common path is built from C-speed
 string operations: the text is split into words once, and each stage runs only
 when a set lookup or a substring test shows it may find something. The regular
 expressions that do run either start with a literal or a digit (which the
-regex engine skips to quickly) or are built for the few words actually present.
+regex engine skips to quickly) or are built for the few words actually present
+(number words: for their languages, so that few patterns are ever compiled).
 """
 
 from __future__ import annotations
