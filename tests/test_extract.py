@@ -7,6 +7,7 @@ metadata, made-up subscriber digits).
 from __future__ import annotations
 
 import random
+import re
 import string
 
 import phonenumbers
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphthb.ingest.extract import NUMBER_WORDS, Extracted, extract
+from graphthb.ingest.extract import _WORD_START, NUMBER_WORDS, Extracted, extract
 from graphthb.ingest.normalize import phone
 
 NL = "+31612345678"
@@ -83,6 +84,33 @@ def test_phone_obfuscations(text, region, e164):
     else:
         assert found.phones == [e164]
         assert found.unparsed_phones == []
+
+
+def test_a_number_word_with_more_glued_to_it_is_not_a_digit():
+    # "drei's" is not the word "drei", though "sechs" and "sieben" make the text
+    # one to read German number words in.
+    found = extract("Tel (06) 12 34 sechs sieben drei's", "DE")
+    assert found.phones == []
+    assert found.unparsed_phones == ["06123467"]
+
+
+def test_number_words_are_found_by_one_pattern_per_language():
+    # _digitise reads a text's number words with a pattern of all the words of
+    # their languages and keeps the matches that are the text's words. That
+    # gives the matches of a pattern of the text's words only as long as a word
+    # that starts a longer one is followed there by a letter, every word ends in
+    # a letter, and no word starts inside another after a punctuation mark.
+    words = {w for spellings in NUMBER_WORDS.values() for s in spellings for w in s.split("|")}
+    words.discard("")
+    for word in words:
+        assert word[-1].isalpha(), word
+        for other in words:
+            if other != word and other.startswith(word):
+                assert other[len(word)].isalpha(), (word, other)
+        for i, char in enumerate(word):
+            if re.fullmatch(_WORD_START, char):
+                rest = word[i + 1 :]
+                assert not any(w.startswith(rest) or rest.startswith(w) for w in words), word
 
 
 def test_hungarian_and_swedish_six_are_left_out_because_they_are_common_words():
@@ -159,6 +187,14 @@ def test_phones_next_to_traps(text, region, phones):
     assert extract(text, region).phones == phones
 
 
+def test_the_end_of_a_long_bank_account_number_is_not_a_phone():
+    # Its letters and digits reach further back before the run (20 characters)
+    # than any other context a run of digits is read with.
+    found = extract("IBAN: GB29 NWBK ABCD EFGH 0612 3456 78", "NL")
+    assert found.phones == []
+    assert found.unparsed_phones == []
+
+
 def test_a_number_missing_a_digit_is_not_completed_by_dropping_its_first_digits():
     # 0151 2345678 is one digit short for a German mobile; 0512345678 would be valid,
     # but reading it would link this ad to a stranger.
@@ -225,10 +261,18 @@ def test_digits_inside_links_wallets_and_hex_are_not_phones():
         ("anna@mail.com. Call me!", ["anna@mail.com"]),
         ("a@mail.com, b@mail.com, a@mail.com", ["a@mail.com", "b@mail.com"]),
         ("write to anna@münchen.de", ["anna@xn--mnchen-3ya.de"]),
+        ("Meet me at the hotel at night, or write anna at mail dot com", ["anna@mail.com"]),
     ],
 )
 def test_emails(text, emails):
     assert extract(text, "NL").emails == emails
+
+
+def test_a_spelled_at_takes_the_spaces_around_it():
+    # " at " is read with the whitespace on both sides, so in "at at" the second
+    # has lost the space before it and is not an "@".
+    assert extract("x at at mail.com", "NL").emails == []
+    assert extract("x at  at mail.com", "NL").emails == ["at@mail.com"]
 
 
 @pytest.mark.parametrize(
@@ -339,6 +383,11 @@ def test_wallets_in_text():
         "trx:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
         "eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
     ]
+
+
+def test_wallets_among_any_characters():
+    # Lone surrogates cannot be encoded as UTF-8 as they are.
+    assert extract(f"BTC\udc80 {GENESIS} 💰 ₿", "NL").wallets == [f"btc:{GENESIS}"]
 
 
 def test_corrupted_wallets_in_text_are_ignored():

@@ -21,7 +21,8 @@ Extraction dominates ingest time, so the common path is built from C-speed
 string operations: the text is split into words once, and each stage runs only
 when a set lookup or a substring test shows it may find something. The regular
 expressions that do run either start with a literal or a digit (which the
-regex engine skips to quickly) or are built for the few words actually present.
+regex engine skips to quickly) or are built for the few words actually present
+(number words: for their languages, so that few patterns are ever compiled).
 """
 
 from __future__ import annotations
@@ -93,15 +94,18 @@ class _Found:
         return any(s < end and start < e for s, e in self.taken)
 
     def result(self) -> Extracted:
-        unparsed = self.unparsed
+        phones, emails, handles = self.phones, self.emails, self.handles
+        wallets, urls, unparsed = self.wallets, self.urls, self.unparsed
+        if not (phones or emails or handles or wallets or urls or unparsed):
+            return Extracted([], [], [], [], [], [])  # two ads in five: skip the six sorts
         if unparsed:
-            unparsed = {d: p for d, p in unparsed.items() if d not in self.phones}
+            unparsed = {d: p for d, p in unparsed.items() if d not in phones}
         return Extracted(
-            _ordered(self.phones),
-            _ordered(self.emails),
-            _ordered(self.handles),
-            _ordered(self.wallets),
-            _ordered(self.urls),
+            _ordered(phones),
+            _ordered(emails),
+            _ordered(handles),
+            _ordered(wallets),
+            _ordered(urls),
             _ordered(unparsed),
         )
 
@@ -115,11 +119,16 @@ _TOKEN_GLUE = ("-", ",", ".", ":", "/", "@", "(", ")", "[", "]", "{", "}", "<", 
                ";", "|", "=", "+")  # fmt: skip
 
 
-def _words(low: str) -> set[str]:
+def _words(low: str) -> frozenset[str]:
+    """The words of ``low`` that some stage asks about (:data:`_ASKED_WORDS`).
+
+    Stages only ever intersect the words with their own word lists, so the
+    other words (nearly all of them) are not kept in a set of their own.
+    """
     for char in _TOKEN_GLUE:
         if char in low:
             low = low.replace(char, " ")
-    return set(low.split())
+    return _ASKED_WORDS.intersection(low.split())
 
 
 # ---------------------------------------------------------------------------
@@ -177,6 +186,10 @@ _WORD_SET = frozenset(_WORD_DIGIT)
 _STRONG_WORD_SET = _WORD_SET - _WEAK_WORDS
 
 
+# What may stand before a word that :func:`_alternation` looks for.
+_WORD_START = r"[\s\-,.;:/()\[\]!?\"'+|=]"
+
+
 @lru_cache(maxsize=2048)
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     """The few words one text contains, each right after a space or punctuation.
@@ -186,7 +199,50 @@ def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     the end of the word is checked on each match. Search ``" " + low``.
     """
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"[\s\-,.;:/()\[\]!?\"'+|=]({alternation})")
+    return re.compile(rf"{_WORD_START}({alternation})")
+
+
+def _language_words() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """(the language each number word is first listed under, the words of each language)."""
+    language_of: dict[str, str] = {}
+    for language, words in NUMBER_WORDS.items():
+        for spellings in words:
+            for word in spellings.split("|"):
+                if word:
+                    language_of.setdefault(word, language)
+    words_of: dict[str, list[str]] = {}
+    for word, language in language_of.items():
+        words_of.setdefault(language, []).append(word)
+    return language_of, {language: tuple(sorted(ws)) for language, ws in words_of.items()}
+
+
+_LANGUAGE_OF, _WORDS_OF = _language_words()
+
+
+@lru_cache(maxsize=256)
+def _number_words_of(languages: tuple[str, ...]) -> re.Pattern[str]:
+    """:func:`_alternation` of every number word of these languages.
+
+    One pattern per set of languages rather than per set of words keeps the
+    compiled patterns few. A text's own words are picked out of the matches,
+    which are then the ones a pattern of the text's own words would give: the
+    pattern tries the longest word first, and where it matches a word the text
+    lacks, a shorter word of the text there would end inside a word (every
+    number word that starts another is followed there by a letter).
+    """
+    return _alternation(tuple(sorted({w for lang in languages for w in _WORDS_OF[lang]})))
+
+
+@lru_cache(maxsize=256)
+def _number_word(word: str) -> re.Pattern[str]:
+    """:func:`_alternation` of one word, for the many texts with one ("one hour").
+
+    It starts with the word itself, which the regex engine finds much faster
+    than a word start, and looks back for the character before. The matches
+    are the same: that character cannot be the end of an earlier match, since
+    every number word ends in a letter.
+    """
+    return re.compile(rf"({re.escape(word)})(?<={_WORD_START}{re.escape(word)})")
 
 
 _MULTIPLIER_BEFORE = re.compile(rf"({'|'.join(MULTIPLIERS)})\s+\Z")
@@ -214,6 +270,10 @@ class _Positions:
         return pos + (self.shifts[i - 1] if i else 0)
 
 
+# The positions of a text that was not digitised (never changed).
+_NO_SHIFTS = _Positions()
+
+
 def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positions]:
     """Number words to digits: ``zero six`` -> ``0 6``, ``double five`` -> ``55``.
 
@@ -221,7 +281,14 @@ def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positi
     """
     replacements = []
     multiplied = any(w in MULTIPLIERS for w in words)
-    for m in _alternation(tuple(w for w in words if w not in MULTIPLIERS)).finditer(" " + low):
+    wanted = frozenset(w for w in words if w not in MULTIPLIERS)
+    if len(wanted) == 1:
+        pattern = _number_word(next(iter(wanted)))
+    else:
+        pattern = _number_words_of(tuple(sorted({_LANGUAGE_OF[w] for w in wanted})))
+    for m in pattern.finditer(" " + low):
+        if m.group(1) not in wanted:
+            continue  # a word of the same languages, not one of this text's words
         start, end = m.start(1) - 1, m.end(1) - 1
         if end < len(low) and _is_word_char(low[end]):
             continue
@@ -540,8 +607,15 @@ def _read_run(
     What a run means depends only on the run and a few dozen characters around
     it, and the same number is written the same way in many ads, so the
     reading is cached on that snippet.
+
+    The snippet reaches 40 characters back only where a bank account number
+    may end right before the run (an upper-case letter or a digit there, see
+    :func:`_barred_by_context`); elsewhere nothing before the last 16 is read,
+    and a snippet that short repeats across ads far more often.
     """
-    lo = max(0, start - 40)
+    head = text[max(0, start - 16) : start].rstrip(" :")
+    reach = 40 if head and (head[-1].isupper() or head[-1].isdigit()) else 16
+    lo = max(0, start - reach)
     for is_phone, value, at in _read_snippet(text[lo : end + 20], start - lo, end - lo, region):
         pos = lo + at
         if to_text.ends:
@@ -633,11 +707,11 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
-def _phones(text: str, low: str, words: set[str], region: str | None, found: _Found) -> None:
+def _phones(text: str, low: str, words: frozenset[str], region: str | None, found: _Found) -> None:
     if found.taken:
         text = _blank(text, found.taken)  # digits inside links, addresses, wallets
     number_words = words & _WORD_SET
-    positions = _Positions()
+    positions = _NO_SHIFTS
     # Articles alone ("un", "een") never start digitising: a spelled-out
     # number has other words too.
     if number_words & _STRONG_WORD_SET:
@@ -672,6 +746,9 @@ _AT_TOKENS = frozenset(_AT_WORDS) | {"a"}
 # Both run on the lower-cased text: without flags the engine skips ahead fast.
 _BRACKET_AT = re.compile(r"[\[({<] ?(?:at|ät|arroba|@|a) ?[\])}>]")
 _WORD_AT = re.compile(rf"\s(?:{'|'.join(_AT_WORDS)})\s")
+# _WORD_AT for "at" alone; the match leaves out the whitespace before.
+_AT_WORD_AT = re.compile(r"at(?<=\sat)\s")
+_JUST_AT = frozenset({"at"})
 _STRONG_DOT = rf"(?:\.|\s?[\[({{<]\s?(?:{_DOT_WORDS}|\.)\s?[\])}}>]\s?)"
 _WEAK_DOT = rf"(?:\s+(?:{_DOT_WORDS})\s+|\s\.\s?|\.\s)"
 _LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
@@ -704,7 +781,7 @@ def _psl_tlds() -> frozenset[str]:
     return frozenset(tlds)
 
 
-def _at_spans(text: str, low: str, words: set[str]) -> list[tuple[int, int, bool]]:
+def _at_spans(text: str, low: str, words: frozenset[str]) -> list[tuple[int, int, bool]]:
     """(start, end, spelled) of every "@" form: ``@``, ``[at]``, ``(at)``, `` at ``."""
     spans = []
     pos = text.find("@")
@@ -713,12 +790,23 @@ def _at_spans(text: str, low: str, words: set[str]) -> list[tuple[int, int, bool
         pos = text.find("@", pos + 1)
     if "(" in low or "[" in low or "{" in low or "<" in low:
         spans += [(m.start(), m.end(), False) for m in _BRACKET_AT.finditer(low)]
-    if not words.isdisjoint(_AT_WORDS):
+    at_words = words.intersection(_AT_WORDS)
+    if at_words == _JUST_AT:
+        # The common case, English prose. A pattern that starts with a literal is
+        # found much faster than one that starts with whitespace, but it does not
+        # consume the whitespace before "at"; _WORD_AT does, so in "at at" only
+        # the first counts, and so it is here.
+        last_end = 0
+        for m in _AT_WORD_AT.finditer(low):
+            if m.start() > last_end:
+                spans.append((m.start(), m.end() - 1, True))
+                last_end = m.end()
+    elif at_words:
         spans += [(m.start() + 1, m.end() - 1, True) for m in _WORD_AT.finditer(low)]
     return spans
 
 
-def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
+def _emails(text: str, low: str, words: frozenset[str], found: _Found) -> None:
     if "@" not in text and _AT_TOKENS.isdisjoint(words):
         return
     for at_start, at_end, spelled in sorted(_at_spans(text, low, words)):
@@ -728,6 +816,10 @@ def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
         end = at_end
         while end < len(text) and text[end] == " " and end - at_end < 3:
             end += 1
+        # Checked first: it rules out nearly every spelled "at" ("at night") in one call.
+        domain = _DOMAIN_AFTER.match(text, end)
+        if domain is None:
+            continue
         local_start = start
         while local_start > 0 and start - local_start < 64:
             char = text[local_start - 1]
@@ -740,9 +832,6 @@ def _emails(text: str, low: str, words: set[str], found: _Found) -> None:
         if local is None:
             continue
         if spelled and local.group(0).lower() in _PROSE_BEFORE_AT:
-            continue
-        domain = _DOMAIN_AFTER.match(text, end)
-        if domain is None:
             continue
         parts = _DOT_SPLIT.split(domain.group(0))
         labels, separators = parts[0::2], parts[1::2]
@@ -796,7 +885,7 @@ def _service_words(triggers: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-def _handles(text: str, low: str, words: set[str], region: str | None, found: _Found) -> None:
+def _handles(text: str, low: str, words: frozenset[str], region: str | None, found: _Found) -> None:
     triggers = words & _SERVICE_TRIGGERS
     if not triggers:
         return
@@ -894,10 +983,23 @@ _WALLET = re.compile(
     r"|[13][1-9A-HJ-NP-Za-km-z]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33}"
 )
 _BASE58_HINT = re.compile(r"[13T][1-9A-HJ-NP-Za-km-z]{25}")
+# Base58 characters to "b", every other byte of the UTF-8 text to "x": a base58
+# address needs 26 "b" in a row. Translating bytes and one substring test are
+# several times faster than the regex engine stepping through the text.
+_BASE58_BYTES = bytes(
+    ord("b") if chr(i) in "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz" else ord("x")
+    for i in range(256)
+)
+_BASE58_RUN = b"b" * 26
+
+
+def _may_hold_base58(text: str) -> bool:
+    encoded = text.encode("utf-8", "surrogatepass")  # a str may hold lone surrogates
+    return _BASE58_RUN in encoded.translate(_BASE58_BYTES) and bool(_BASE58_HINT.search(text))
 
 
 def _wallets(text: str, low: str, found: _Found) -> None:
-    if "bc1" not in low and "0x" not in low and not _BASE58_HINT.search(text):
+    if "bc1" not in low and "0x" not in low and not _may_hold_base58(text):
         return
     for m in _WALLET.finditer(text):
         if not _bounded(text, m.start(), m.end()):
@@ -909,6 +1011,12 @@ def _wallets(text: str, low: str, found: _Found) -> None:
 
 
 # ---------------------------------------------------------------------------
+
+
+# Records give their country in a handful of spellings.
+_region = lru_cache(maxsize=1024)(norm._region)
+# Every word that a stage looks up in the words of a text.
+_ASKED_WORDS = frozenset(_AT_TOKENS | _SERVICE_TRIGGERS | _WORD_SET | set(MULTIPLIERS))
 
 
 def extract(text: str, region: str | None = None) -> Extracted:
@@ -932,7 +1040,7 @@ def extract(text: str, region: str | None = None) -> Extracted:
     low = text.lower()
     if len(low) != len(text):  # a few letters lower-case to two characters
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    region = norm._region(region)
+    region = _region(region) if isinstance(region, str) else None
     words = _words(low)
     found = _Found()
     _emails(text, low, words, found)
