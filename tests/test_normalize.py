@@ -9,6 +9,7 @@ written independently of the one under test.
 from __future__ import annotations
 
 import hashlib
+import random
 import socket
 import string
 
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphthb.ingest import normalize as norm
+from graphthb.ingest import numbering
 from graphthb.ingest.countries import parse_table
 from graphthb.ingest.normalize import (
     age,
@@ -234,6 +236,118 @@ def test_phone_other_spellings(raw, region, e164):
 )
 def test_phone_rejects(raw, region):
     assert phone(raw, region) is None
+
+
+def _example_numbers() -> list[tuple[int, str, str | None]]:
+    """(calling code, national significant number, region) of every example number."""
+    found = []
+    kinds = phonenumbers.PhoneNumberType.values()
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in kinds:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is not None:
+                nsn = phonenumbers.national_significant_number(number)
+                found.append((number.country_code, nsn, region))
+    for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        number = phonenumbers.example_number_for_non_geo_entity(code)
+        if number is not None:
+            found.append((code, phonenumbers.national_significant_number(number), None))
+    return sorted(set(found), key=str)
+
+
+def _mutated(rng: random.Random, digits: str) -> str:
+    """``digits`` with one to three digits dropped, added or changed."""
+    chars = list(digits)
+    for _ in range(rng.randint(1, 3)):
+        where = rng.randrange(len(chars) + 1)
+        change = rng.randrange(3)
+        if change == 0 and len(chars) > 1:
+            del chars[min(where, len(chars) - 1)]
+        elif change == 1:
+            chars.insert(where, rng.choice(string.digits))
+        else:
+            chars[min(where, len(chars) - 1)] = rng.choice(string.digits)
+    return "".join(chars)
+
+
+def _differential_cases() -> list[tuple[str, str | None]]:
+    """Inputs for valid_number: every example number written the ways ads write
+    it, then mutated, plus random digits of every length phones come in."""
+    rng = random.Random(20250512)
+    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+    cases: set[tuple[str, str | None]] = set()
+    for code, nsn, home in _example_numbers():
+        region = home or rng.choice(regions)
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        trunk = metadata.national_prefix or "0"
+        idd = "".join(c for c in metadata.preferred_international_prefix or "00" if c.isdigit())
+        own_code = str(metadata.country_code)
+        written = [
+            (nsn, region),
+            (trunk + nsn, region),
+            (own_code + nsn, region),  # the region's calling code without + or 00
+            (idd + str(code) + nsn, region),
+            ("+" + str(code) + nsn, None),
+            ("+" + str(code) + trunk + nsn, None),
+            (nsn, rng.choice(regions)),  # read in the wrong country
+        ]
+        cases.update(written)
+        for text, hint in rng.sample(written, 3):
+            if text.startswith("+"):
+                cases.add(("+" + _mutated(rng, text[1:]), None))
+            else:
+                cases.add((_mutated(rng, text), hint))
+    for length in range(1, 18):
+        for _ in range(60):
+            digits = "".join(rng.choice(string.digits) for _ in range(length))
+            cases.add(("+" + digits, None))
+            cases.add((digits, rng.choice(regions)))
+    return sorted(cases, key=str)
+
+
+def test_fast_phone_validation_is_phonenumbers_on_every_region():
+    """numbering decides every digit string, and exactly as phonenumbers does.
+
+    Ingest trusts numbering's answers without asking the library, so any
+    difference here would change which ads share a phone.
+    """
+    cases = _differential_cases()
+    assert len(cases) > 10_000
+    differ = []
+    valid = 0
+    for text, region in cases:
+        fast = numbering.valid_number(text, region)
+        slow = norm.library_valid_number(text, region)
+        valid += slow is not None
+        if fast != slow:
+            differ.append((text, region, fast, slow))
+    assert differ == []
+    # Both outcomes are well represented, or the comparison says little.
+    assert 0.2 < valid / len(cases) < 0.8
+
+
+def test_fast_phone_region_is_phonenumbers_on_every_calling_code():
+    rng = random.Random(7)
+    numbers = {"+" + str(code) + nsn for code, nsn, _ in _example_numbers()}
+    numbers |= {"+" + _mutated(rng, n[1:]) for n in sorted(numbers)}
+    differ = [
+        (e164, numbering.region_of(e164), norm.library_phone_region(e164))
+        for e164 in sorted(numbers)
+        if numbering.region_of(e164) != norm.library_phone_region(e164)
+    ]
+    assert differ == []
+
+
+@settings(max_examples=300)
+@given(
+    st.text(string.digits, min_size=0, max_size=19),
+    st.sampled_from([None, *sorted(phonenumbers.SUPPORTED_REGIONS)]),
+)
+def test_valid_number_is_phonenumbers_for_any_digits(digits, region):
+    text = "+" + digits if region is None else digits
+    assert norm.valid_number.__wrapped__(text, region) == norm.library_valid_number(text, region)
+    if region is None:
+        assert numbering.region_of(text) == norm.library_phone_region(text)
 
 
 # ---------------------------------------------------------------------------
