@@ -1,7 +1,8 @@
 """Phone validation straight from phonenumbers' metadata, for bare digit strings.
 
-``phonenumbers.parse`` followed by ``is_valid_number`` costs some 150 µs a
-number: most of it goes on steps that matter only for free text (extensions,
+``phonenumbers.parse`` followed by ``is_valid_number`` cost 42 µs of CPU a
+number on average over the 5,532 distinct numbers of a 20,000-record world
+(9 µs here, compiling included): most of it goes on steps that matter only for free text (extensions,
 RFC 3966, letters, punctuation, unicode digits) and on building a
 ``PhoneNumber`` object. Ingest only ever asks about ``+`` and digits, or a
 region's national digits, so this module takes the same decisions as the
