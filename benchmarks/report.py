@@ -25,6 +25,7 @@ TARGETS = {
     "neo4j_vs_load_csv": 0.8,
     "neo4j_rels_per_s": 50_000.0,
     "cluster_seconds": 120.0,
+    "ingest_records_per_s": 20_000.0,
 }
 
 SOURCES = """\
@@ -244,6 +245,22 @@ def _targets(sizes: list[dict[str, Any]]) -> list[str]:
                 f"{_verdict(rels, TARGETS['neo4j_rels_per_s'], True, ' /s')} |"
             )
 
+    for entry in sizes:
+        ing = entry["steps"].get("ingest")
+        if ing is None:
+            continue
+        target = TARGETS["ingest_records_per_s"]
+        if _ok(ing):
+            per_s = entry["size"] / ing["seconds"]
+            out.append(
+                f"| ingest (parse, normalise, extract; no store) ≥ {target:,.0f} records/s on one "
+                f"core | {entry['size']:,} | {rate(per_s)} /s | {_verdict(per_s, target, True, ' /s')} |"
+            )
+        else:
+            out.append(
+                f"| ingest ≥ {target:,.0f} records/s | {entry['size']:,} | – | {_err(ing)} |"
+            )
+
     cl = million["steps"].get("cluster") if million else None
     if _ok(cl):
         out.append(
@@ -295,6 +312,8 @@ def _method(runner_peak: float | None) -> list[str]:
         "",
         "References, on the same data in the same run:",
         "",
+        "- **Python's `csv` module**: the records file read with `csv.reader`, a dict made of",
+        "  each row, nothing else: the floor under any ingest written in Python on this machine.",
         "- **Neo4j LOAD CSV**: graphthb's loader runs against a store that records what it is",
         "  asked to write (benchmarks/tables.py); those rows (the same per-batch",
         "  de-duplication, typed columns and empty `source` as graphthb/store/neo4j.py) go to",
@@ -468,6 +487,18 @@ def _references(entry: dict[str, Any]) -> list[str]:
                 None,
                 _err(pr if not _ok(pr) else g),
             )
+    ing, csv_only = st.get("ingest"), st.get("read_csv")
+    if csv_only is not None:
+        if _ok(ing) and _ok(csv_only):
+            budget = 1e6 / TARGETS["ingest_records_per_s"]
+            add("ingest vs Python's `csv` module reading the same file", f"{secs(ing['seconds'])} s",
+                f"{secs(csv_only['seconds'])} s", csv_only["seconds"] / ing["seconds"],
+                f"a dict a row and nothing else: {1e6 * csv_only['seconds'] / n:.1f} µs a record "
+                f"of the {budget:.0f} µs that {TARGETS['ingest_records_per_s']:,.0f} records/s "
+                f"allows; ingest takes {1e6 * ing['seconds'] / n:.0f} µs")  # fmt: skip
+        else:
+            add("ingest vs Python's `csv` module", "–", "–", None,
+                _err(csv_only if not _ok(csv_only) else ing))  # fmt: skip
     e, cp = st.get("load_embedded"), st.get("copy_embedded")
     if cp is not None:
         if _ok(e) and _ok(cp):

@@ -219,6 +219,7 @@ def run_size(size: int, args: argparse.Namespace, runner: Runner) -> dict[str, A
     truth = str(world / "truth.csv")
 
     steps["ingest"] = runner.step("ingest", files)
+    steps["read_csv"] = runner.step("read-csv", files)
 
     loaded_db = folder / "loaded.lbug"
     steps["load_embedded"] = runner.step(
