@@ -125,7 +125,7 @@ def count_groups(p: dict[str, Any]) -> dict[str, Any]:
 @step
 def ingest(p: dict[str, Any]) -> dict[str, Any]:
     """Read, normalise and extract every row, as the loader does, writing nowhere."""
-    from graphthb.ingest.loader import BATCH_RECORDS
+    from graphthb.ingest.loader import BATCH_RECORDS, release_settled, settle_batch
     from graphthb.ingest.readers import read_rows
     from graphthb.ingest.records import GraphRows, Reject, link_rows, record_rows
 
@@ -153,7 +153,9 @@ def ingest(p: dict[str, Any]) -> dict[str, Any]:
             if in_batch >= BATCH_RECORDS:
                 rows_out += len(batch)
                 batch, in_batch = GraphRows(), 0
+                settle_batch()
         rows_out += len(batch)
+    release_settled()
     return {
         "seconds": time.perf_counter() - start,
         "records": records,

@@ -293,3 +293,15 @@ _JSON_VALUES = st.one_of(
 def test_extra_and_unparsed_json_is_what_json_writes(obj: dict) -> None:
     # Written by hand for speed; must stay byte for byte json's own output.
     assert _json_object(obj) == json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def test_a_load_leaves_the_cycle_collector_as_it_found_it(
+    embedded_store: Store, files, tmp_path: Path
+) -> None:
+    # Ingest freezes what each batch leaves alive (gc.freeze); a load must end
+    # with everything given back to the collector.
+    import gc
+
+    records, links = files
+    load(embedded_store, [records], [links], rejects=tmp_path / "r.csv", batch_records=1)
+    assert gc.get_freeze_count() == 0

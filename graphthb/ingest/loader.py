@@ -14,6 +14,7 @@ lock while it works) and the parsing keep both of a machine's cores busy.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import queue
 import re
@@ -166,6 +167,25 @@ class _Writer:
         self._thread.join()
 
 
+def settle_batch() -> None:
+    """Tell Python's cycle collector to leave alone every object alive now.
+
+    Called between batches of ingest. Ingest makes no reference cycles
+    (measured: with the collector off for 300,000 records, a full collection
+    afterwards found 182 objects), but the normalisers' caches keep hundreds of
+    thousands of objects alive, and CPython 3.11 re-reads all of them in a full
+    collection each time a quarter as many new ones have survived: at 1,000,000
+    records, 90 s of a 249 s ingest. Frozen objects are still freed when their
+    last reference goes; :func:`release_settled` unfreezes them when ingest ends.
+    """
+    gc.freeze()
+
+
+def release_settled() -> None:
+    """Give the objects :func:`settle_batch` froze back to the cycle collector."""
+    gc.unfreeze()
+
+
 def load(
     store: Store,
     records: Iterable[Path] = (),
@@ -243,6 +263,7 @@ def load(
                     if progress:
                         progress(in_batch)
                     batch, in_batch = GraphRows(), 0
+                    settle_batch()
             writer.submit(batch)
             if progress and in_batch:
                 progress(in_batch)
@@ -252,5 +273,6 @@ def load(
         if not finished:
             writer.abandon()
         sink.close()
+        release_settled()
     report.rejects_path = sink.path if sink.written else None
     return report
