@@ -219,6 +219,16 @@ def _main_plan(country_code: int) -> _Plan | None:
     return _plan(COUNTRY_CODE_TO_REGION_CODE[country_code][0], country_code)
 
 
+def _after_plus(digits: str) -> tuple[int, _Plan | None, str] | None:
+    """(calling code, its main plan, the rest) of digits written after ``+`` or an IDD."""
+    if len(digits) <= _MIN_NSN:
+        return None
+    code = _country_code(digits)
+    if code == 0:
+        return None
+    return code, _main_plan(code), digits[len(str(code)) :]
+
+
 def _parse(digits: str, region: str | None) -> tuple[int, str] | None | _Undecided:
     """(calling code, national significant number) as ``phonenumbers.parse`` finds them.
 
@@ -226,13 +236,10 @@ def _parse(digits: str, region: str | None) -> tuple[int, str] | None | _Undecid
     raises NumberParseException.
     """
     if region is None:
-        if len(digits) <= _MIN_NSN:
+        split = _after_plus(digits)
+        if split is None:
             return None
-        code = _country_code(digits)
-        if code == 0:
-            return None
-        plan = _main_plan(code)
-        national = digits[len(str(code)) :]
+        code, plan, national = split
     else:
         if len(digits) < _MIN_NSN:
             return None
@@ -246,13 +253,10 @@ def _parse(digits: str, region: str | None) -> tuple[int, str] | None | _Undecid
             if idd is not None and not digits.startswith("0", idd.end()):
                 after_idd = digits[idd.end() :]
         if after_idd is not None:
-            if len(after_idd) <= _MIN_NSN:
+            split = _after_plus(after_idd)
+            if split is None:
                 return None
-            code = _country_code(after_idd)
-            if code == 0:
-                return None
-            plan = _main_plan(code)
-            national = after_idd[len(str(code)) :]
+            code, plan, national = split
         else:
             code = 0
             own_code = str(home.country_code)
