@@ -149,8 +149,8 @@ def valid_number(text: str, region: str | None) -> tuple[str, int] | None:
     columns, in ad text and in links files, spelled the same or with other
     punctuation: every reader comes here with the bare digits, so each number
     is parsed once per region. :mod:`numbering` answers from phonenumbers'
-    metadata several times faster; the library itself decides
-    only what that module leaves undecided.
+    metadata several times faster; the library itself decides only what that
+    module leaves undecided.
     """
     found = numbering.valid_number(text, region)
     if found is numbering.UNDECIDED:
