@@ -21,7 +21,7 @@ import click
 from graphthb import __version__
 from graphthb.audit import AuditTrail, audit_path_for
 from graphthb.errors import ConfigError, GraphthbError, InputError
-from graphthb.output import FORMATS, render
+from graphthb.output import FORMATS, render, terminal_width
 from graphthb.store import DEFAULT_DB, Store, is_neo4j_uri, open_store, resolve_db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -462,7 +462,8 @@ def groups(ctx: Context, top: int, show_all: bool, fmt: str) -> None:
         click.echo(json.dumps([g.as_dict() for g in chosen], indent=2, ensure_ascii=False))
         return
     rows = [[g.group_id, g.score, g.size, ",".join(g.countries), g.summary] for g in chosen]
-    click.echo(render(["group", "score", "ads", "countries", "summary"], rows, fmt, width=100))
+    columns = ["group", "score", "ads", "countries", "summary"]
+    click.echo(render(columns, rows, fmt, width=100, max_width=terminal_width()))
 
 
 @main.command()
@@ -497,7 +498,7 @@ def show(ctx: Context, group_id: str, evidence: bool, fmt: str) -> None:
             out["facts"] = facts
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        click.echo(explain_text(group, facts))
+        click.echo(explain_text(group, facts, width=terminal_width()))
 
 
 @main.command()
@@ -550,7 +551,7 @@ def query(
     with ctx.store() as store:
         result = store.query(cypher or "", bound, write=write)
         ctx.touched = len(result.rows)
-    click.echo(render(result.columns, result.rows, fmt))
+    click.echo(render(result.columns, result.rows, fmt, max_width=terminal_width()))
 
 
 def _parse_params(items: tuple[str, ...]) -> dict[str, Any]:
@@ -837,7 +838,8 @@ def audit_show(ctx: Context, last: int, fmt: str) -> None:
     trail = AuditTrail(audit_path_for(ctx.setting))
     entries = trail.entries()[-last:] if last > 0 else []
     cols = ["seq", "at", "user", "command", "args", "reason", "touched", "outcome"]
-    click.echo(render(cols, [[e.get(c) for c in cols] for e in entries], fmt))
+    rows = [[e.get(c) for c in cols] for e in entries]
+    click.echo(render(cols, rows, fmt, max_width=terminal_width()))
 
 
 @audit.command("verify")

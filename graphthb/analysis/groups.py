@@ -71,7 +71,7 @@ class Group:
             "group_id": self.group_id,
             "score": self.score,
             "size": self.size,
-            "record_ids": self.members,
+            "ads": self.members,
             "countries": self.countries,
             "summary": self.summary,
             "indicators": self.indicators,

@@ -342,10 +342,16 @@ def load(
         if position:
             position(None, rows_read, 0)
         writer.finish()
-    except OSError as exc:
-        # A full disk or a failing device, in the store's files or the rejects
-        # file: every batch written before this one is complete.
-        raise StoreError(_os_failure(exc, store)) from None
+    except (OSError, StoreError) as exc:
+        # A full disk, in the store's files or the rejects file: every batch
+        # written before this one is complete, and a rerun finishes the load.
+        if not _disk_full(exc, store):
+            raise
+        raise StoreError(
+            f"load stopped: the disk is full{f' ({exc.filename})' if getattr(exc, 'filename', None) else ''}; "
+            f"{store.location} holds every batch written before it. Free space and run "
+            "the same load again to finish"
+        ) from None
     finally:
         if not finished:
             writer.abandon()
@@ -361,13 +367,21 @@ def load(
 POSITION_ROWS = 1_000
 
 
-def _os_failure(exc: OSError, store: Store) -> str:
-    what = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-    where = f" ({exc.filename})" if exc.filename else ""
-    return (
-        f"load stopped: {what}{where}; {store.location} holds every batch written before "
-        "it. Free space and run the same load again to finish"
-    )
+def _disk_full(exc: BaseException, store: Store) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    # LadybugDB reports the operating system's error inside its own message,
+    # or only that a read or write of its file failed: then the free space says.
+    if "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc):
+        return True
+    folder = getattr(store, "path", None)
+    if folder is None or "IO exception" not in str(exc):
+        return False
+    try:
+        free = os.statvfs(Path(folder).parent)
+    except OSError:
+        return False
+    return free.f_bavail * free.f_frsize < 1 << 20
 
 
 def _refuse_record_id_keys(store: Store) -> None:
