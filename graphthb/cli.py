@@ -288,6 +288,7 @@ def load(
     total = sum(n for n in lines.values() if n) if all(lines.values()) else None
     before: dict[Path, int] = {}
     with ctx.store(started=True) as store, _progress("loading") as bar:
+        bar.set_stage("opening the files")
 
         def position(path: Path | None, rows: int, line: int) -> None:
             if path is None:
