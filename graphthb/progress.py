@@ -71,11 +71,14 @@ class Progress:
         label: str,
         *,
         unit: str = "rows",
+        measured: str = "read",
         stream: TextIO | None = None,
         live: bool | None = None,
     ) -> None:
         self.label = label
         self.unit = unit
+        #: what the fraction counts ("read": rows read of the rows in the files)
+        self.measured = measured
         self.stream = stream if stream is not None else sys.stderr
         self.live = self.stream.isatty() if live is None else live
         self.stage = ""
@@ -103,14 +106,14 @@ class Progress:
         """The current state as one line of text."""
         elapsed = time.monotonic() - self._start
         parts = [f"{self.label}:"]
-        if self.stage:
+        if self.stage and not (final and not self._failed):
             parts.append(self.stage)
         if self.done:
             parts.append(f"{self.done:,} {self.unit}")
             if elapsed >= 0.5 and (self.fraction is None or self.fraction < 1.0 or final):
                 parts.append(f"{self.done / elapsed:,.0f} {self.unit}/s")
         if self.fraction is not None:
-            parts.append(f"{self.fraction:.0%}")
+            parts.append(f"{self.fraction:.0%} {self.measured}")
             if not final and 0.02 <= self.fraction < 1.0 and elapsed >= 1.0:
                 left = elapsed * (1.0 - self.fraction) / self.fraction
                 parts.append(f"about {_duration(left)} left")

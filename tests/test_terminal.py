@@ -102,7 +102,7 @@ def test_load_in_a_terminal_shows_live_progress(case: Path) -> None:
     # redrawn in place: carriage return and erase-line, then the state
     assert "\r\x1b[Kloading: " in text
     states = [s for s in re.split(r"\r\x1b\[K", text) if s.startswith("loading: ")]
-    assert any(re.search(r"[\d,]+ rows, [\d,]+ rows/s, \d+%", s) for s in states), states
+    assert any(re.search(r"[\d,]+ rows, [\d,]+ rows/s, \d+% read", s) for s in states), states
     assert any("records.csv" in s for s in states) and any("links.csv" in s for s in states)
     last = screen_lines(text)
     assert any(line.startswith("loading: ") and "done in" in line for line in last)
@@ -156,7 +156,7 @@ def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     assert len(lines) >= 3, done.stderr
     assert "\r" not in done.stderr and "\x1b" not in done.stderr
     assert "done in" in lines[-1]
-    assert any(re.search(r"records.csv, [\d,]+ rows, [\d,]+ rows/s, \d+%", x) for x in lines)
+    assert any(re.search(r"records.csv, [\d,]+ rows, [\d,]+ rows/s, \d+% read", x) for x in lines)
     assert "loading" not in done.stdout and done.stdout.startswith("read 3000, loaded 3000")
 
 
