@@ -138,11 +138,20 @@ def friendly(func: F) -> F:
                 "interrupted: every batch written so far is complete; run the same command again to finish"
             )
             sys.exit(130)
+        except OSError as exc:  # a full disk or a vanished folder, outside the loader
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
         finally:
             ctx = click.get_current_context(silent=True)
             state = ctx.find_object(Context) if ctx is not None else None
             if state is not None:
-                state.audit_end(outcome)
+                try:
+                    state.audit_end(outcome)
+                except OSError as exc:
+                    raise click.ClickException(
+                        f"the command ended ({outcome}) but its audit entry could not be "
+                        f"written: {exc.strerror}"
+                    ) from None
 
     return wrapper  # type: ignore[return-value]
 
