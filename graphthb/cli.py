@@ -49,7 +49,7 @@ class Context:
         return resolve_db(self.db)
 
     @contextmanager
-    def store(self) -> Iterator[Store]:
+    def store(self, *, read_only: bool = False) -> Iterator[Store]:
         """Open the store; when the command ends, append its audit entry."""
         click_ctx = click.get_current_context()
         command = click_ctx.info_name or "?"
@@ -60,7 +60,12 @@ class Context:
         ]
         meta = {"app": "graphthb", "command": command, "user": _user(), "reason": self.reason or ""}
         store = open_store(
-            self.db, user=self.user, password=self.password, database=self.database, metadata=meta
+            self.db,
+            user=self.user,
+            password=self.password,
+            database=self.database,
+            metadata=meta,
+            read_only=read_only,
         )
         outcome = "error"
         try:
@@ -447,7 +452,11 @@ def show(ctx: Context, group_id: str, evidence: bool, fmt: str) -> None:
     help="A query parameter (repeatable); VALUE is JSON if it parses as JSON, else text.",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--write", is_flag=True, help="Allow the query to change the store.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Allow the query to change the store, and to read and write files (LOAD, COPY).",
+)
 @pass_ctx
 @friendly
 def query(
@@ -459,6 +468,15 @@ def query(
     write: bool,
 ) -> None:
     """Run a Cypher query; read-only unless --write.
+
+    Without --write the query reads the graph and nothing else: one statement,
+    no clause that changes the store, no file read or written (LOAD CSV, LOAD
+    FROM, COPY, EXPORT), no other database attached, no extension loaded, and
+    only schema procedures called (db.labels() and SHOW INDEXES on Neo4j,
+    show_tables() on the embedded store). The embedded store is opened
+    read-only and Neo4j runs the query in a read transaction, so the database
+    refuses writes as well. --write lifts all of this: a deliberate change by
+    the analyst, files included.
 
     Values go in as parameters ($name), never into the query text.
 
@@ -476,7 +494,7 @@ def query(
         saved = load_query(file)
         cypher = saved.text
         bound = saved.bind(bound)
-    with ctx.store() as store:
+    with ctx.store(read_only=not write) as store:
         result = store.query(cypher or "", bound, write=write)
         ctx.touched = len(result.rows)
     click.echo(render(result.columns, result.rows, fmt))
