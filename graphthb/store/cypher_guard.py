@@ -41,11 +41,12 @@ __all__ = ["QueryRefused", "Token", "quote_labels", "read_only_text", "tokenise"
 
 Dialect = Literal["embedded", "neo4j"]
 
-_HINT = "run it with --write if that is what you mean"
-
 
 class QueryRefused(QueryError):
     """A query without ``--write`` tried more than reading the graph."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"refused without --write: {reason}")
 
 
 class Token(NamedTuple):
@@ -256,9 +257,7 @@ _SHOW_WORDS = _SHOW_NOUNS | {
     "DEFINED",
 }
 _SHOW_END = {"YIELD", "WHERE", "RETURN"}
-_SHOW_REFUSED = (
-    "without --write SHOW lists only indexes, constraints, procedures, functions and transactions"
-)
+_SHOW_REFUSED = "SHOW lists only indexes, constraints, procedures, functions and transactions"
 
 
 def read_only_text(cypher: str, dialect: Dialect) -> str:
@@ -273,12 +272,10 @@ def read_only_text(cypher: str, dialect: Dialect) -> str:
     if code and code[-1].text == ";":
         code.pop()
     if not code:
-        raise QueryRefused("the query is empty")
+        raise QueryError("the query is empty")
     for t in code:
         if t.text == ";":
-            raise QueryRefused(
-                f"several statements (a ';' at offset {t.pos}); run one statement at a time"
-            )
+            raise QueryRefused(f"several statements (a ';' at offset {t.pos}); run one at a time")
     _check_statement(code, dialect)
     return _rebuild(cypher, tokens)
 
@@ -322,14 +319,14 @@ def _check_statement(code: list[Token], dialect: Dialect) -> None:
     elif first not in _FIRST_WORDS:
         shown = code[start].text if start < len(code) else code[-1].text
         if first == "SHOW":
-            raise QueryRefused(f"the embedded store has no SHOW; {_EMBEDDED_INSTEAD}")
+            raise QueryError(f"the embedded store has no SHOW; {_EMBEDDED_INSTEAD}")
         if first in _OUTSIDE:
             _refuse_outside(first)
         if first in _WRITES:
             _refuse_write(first)
         raise QueryRefused(
-            f"{shown!s} is not a query clause: without --write a statement starts with "
-            "MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL"
+            f"{shown!s} is not a query clause; a query starts with MATCH, OPTIONAL MATCH, "
+            "WITH, UNWIND, RETURN or CALL"
         )
     for i in range(start, len(code)):
         if dialect == "neo4j":
@@ -344,14 +341,11 @@ def _check_statement(code: list[Token], dialect: Dialect) -> None:
 
 
 def _refuse_write(word: str) -> None:
-    raise QueryRefused(f"{word} changes the store; {_HINT}")
+    raise QueryRefused(f"{word} changes the store")
 
 
 def _refuse_outside(word: str) -> None:
-    raise QueryRefused(
-        f"{word} {_OUTSIDE[word]}: without --write a query reads the graph and nothing "
-        f"else; {_HINT}"
-    )
+    raise QueryRefused(f"{word} {_OUTSIDE[word]}; a query reads the graph and nothing else")
 
 
 def _dotted_name(code: list[Token], i: int) -> tuple[str, int]:
@@ -379,11 +373,10 @@ def _check_call(code: list[Token], i: int, dialect: Dialect) -> None:
     if name.lower() in READ_PROCEDURES[dialect]:
         return
     if dialect == "embedded" and name.lower() in READ_PROCEDURES["neo4j"]:
-        raise QueryRefused(f"{name}() is a Neo4j procedure; {_EMBEDDED_INSTEAD}")
+        # Not a matter of --write: the engine has no such procedure at all.
+        raise QueryError(f"{name}() is a Neo4j procedure; {_EMBEDDED_INSTEAD}")
     allowed = ", ".join(sorted(READ_PROCEDURES[dialect]))
-    raise QueryRefused(
-        f"CALL {name or nxt.text}: without --write only these procedures run: {allowed}; {_HINT}"
-    )
+    raise QueryRefused(f"CALL {name or nxt.text}; the procedures allowed are {allowed}")
 
 
 def _check_function(code: list[Token], i: int) -> None:
@@ -396,7 +389,7 @@ def _check_function(code: list[Token], i: int) -> None:
         return
     if parts[0] == "apoc" and len(parts) > 2 and parts[1] in _APOC_PURE:
         return
-    raise QueryRefused(f"{name}() may reach files, the network or the server; {_HINT}")
+    raise QueryRefused(f"{name}() may reach files, the network or the server")
 
 
 def _check_show(code: list[Token], start: int) -> int:
