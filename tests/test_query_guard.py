@@ -378,3 +378,19 @@ def test_obfuscated_hostile_queries_change_and_leak_nothing(reader: Store, files
         harmless(cypher)
 
     attempt()
+
+
+@pytest.mark.neo4j
+def test_a_read_only_open_of_neo4j_writes_no_schema(
+    neo4j_store: Store, neo4j_server: dict[str, str]
+) -> None:
+    creds = {"user": neo4j_server["user"], "password": neo4j_server["password"]}
+    neo4j_store.query("DROP CONSTRAINT graphthb_wallet_key IF EXISTS", write=True)
+    try:
+        with open_store(neo4j_server["uri"], read_only=True, **creds) as reader:
+            names = [r[0] for r in reader.query("SHOW CONSTRAINTS YIELD name").rows]
+        assert "graphthb_wallet_key" not in names
+    finally:
+        open_store(neo4j_server["uri"], **creds).close()  # puts the constraint back
+    names = [r[0] for r in neo4j_store.query("SHOW CONSTRAINTS YIELD name").rows]
+    assert "graphthb_wallet_key" in names

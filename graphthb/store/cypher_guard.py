@@ -409,12 +409,16 @@ def _check_show(code: list[Token], start: int) -> int:
 
 
 def _rebuild(cypher: str, tokens: list[Token]) -> str:
-    """``cypher`` with every comment a space and a last ``;`` dropped."""
+    """``cypher`` with its comments blanked and a last ``;`` dropped.
+
+    A comment becomes as many spaces, its line breaks kept, so that the lines
+    and offsets in the engine's error messages still point into the analyst's text.
+    """
     out, pos = [], 0
     for t in tokens:
         if t.kind == "comment":
             out.append(cypher[pos : t.pos])
-            out.append(" ")
+            out.append("".join(c if c == "\n" else " " for c in t.text))
             pos = t.pos + len(t.text)
     out.append(cypher[pos:])
     text = "".join(out).rstrip()
