@@ -176,12 +176,17 @@ def test_db_labels_on_the_embedded_store_is_not_called_a_write(embedded_store: S
     assert "show_tables" in str(refused.value)
 
 
-def test_the_embedded_engine_itself_refuses_writes_when_read_only(reader: Store) -> None:
-    if _dialect(reader) != "embedded":
-        pytest.skip("Neo4j's read transactions are the server's own wall")
-    # write=True skips the guard: what stops this is LadybugDB's read-only mode.
-    with pytest.raises(QueryError, match="read-only"):
-        reader.query("MATCH (a:Ad) SET a.title = 'pwned'", write=True)
+def test_the_engine_itself_refuses_writes_behind_the_guard(reader: Store) -> None:
+    before = _state(reader)
+    if _dialect(reader) == "embedded":
+        # write=True skips the guard: what stops this is LadybugDB's read-only mode.
+        with pytest.raises(QueryError, match="read-only"):
+            reader.query("MATCH (a:Ad) SET a.title = 'pwned'", write=True)
+    else:
+        # The store's own read path runs in a read transaction without the guard.
+        with pytest.raises(QueryError, match="read access mode"):
+            reader._read("MATCH (a:Ad) SET a.title = 'pwned'", {})  # type: ignore[attr-defined]
+    assert _state(reader) == before
 
 
 def test_a_new_store_can_be_queried_read_only(tmp_path: Path) -> None:
