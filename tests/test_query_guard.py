@@ -399,3 +399,10 @@ def test_a_read_only_open_of_neo4j_writes_no_schema(
         open_store(neo4j_server["uri"], **creds).close()  # puts the constraint back
     names = [r[0] for r in neo4j_store.query("SHOW CONSTRAINTS YIELD name").rows]
     assert "graphthb_wallet_key" in names
+
+
+def test_the_group_label_is_quoted_in_code_only(embedded_store: Store) -> None:
+    # LadybugDB reserves GROUP: the store quotes the label, never a string's text.
+    cypher = "MATCH (g:Group) WITH count(g) AS n RETURN ':Group // x' AS s, n"
+    rows = embedded_store.query(cypher).rows
+    assert rows == [[":Group // x", 0]]

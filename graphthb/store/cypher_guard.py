@@ -5,9 +5,9 @@ database sees it. The guard does not search the raw text for words: that was
 fooled by ``'//'`` in a string hiding the rest of the line from a comment
 stripper. It tokenises the query the way the engines' lexers do (string
 literals with their escapes, backtick names, ``//`` and ``/* */`` comments)
-and judges only the tokens that are code. The text the database then runs is
-rebuilt from those tokens with the comments left out, so a comment that ends
-somewhere else for the engine than for the guard cannot exist in it.
+and judges only the tokens that are code. The text the database then runs has
+those comments blanked out, so a comment that ends somewhere else for the
+engine than for the guard cannot exist in it.
 
 What is refused, and why each rule is there:
 
@@ -57,7 +57,7 @@ class Token(NamedTuple):
     pos: int
 
 
-# The escapes both engines define inside a string literal; \u is refused before.
+# The escapes both engines define inside a string literal (\u is refused anywhere).
 _STRING_ESCAPES = set("\\'\"bfnrt")
 _ASCII_WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -122,19 +122,28 @@ def _string_end(cypher: str, start: int) -> int:
     while i < n:
         ch = cypher[i]
         if ch == "\\":
-            if i + 1 < n and cypher[i + 1] not in _STRING_ESCAPES:
-                # LadybugDB refuses an unknown escape and Neo4j keeps it as
-                # text: where engines differ, the guard does not guess.
-                raise QueryRefused(
-                    f"unknown escape \\{cypher[i + 1]} in a string at offset {start}; "
-                    "pass such values with --param"
-                )
             i += 2
         elif ch == quote:
             return i + 1
         else:
             i += 1
     raise QueryRefused(f"a string opened at offset {start} is never closed")
+
+
+def _check_escapes(string: Token) -> None:
+    text, i = string.text, 1
+    while i < len(text) - 1:
+        if text[i] == "\\":
+            if text[i + 1] not in _STRING_ESCAPES:
+                # LadybugDB refuses an unknown escape and Neo4j keeps it as
+                # text: where the engines differ, the guard does not guess.
+                raise QueryRefused(
+                    f"unknown escape \\{text[i + 1]} in a string at offset {string.pos}; "
+                    "pass such values with --param"
+                )
+            i += 2
+        else:
+            i += 1
 
 
 # Clauses that change the store, wherever they stand in a query.
@@ -269,6 +278,9 @@ def read_only_text(cypher: str, dialect: Dialect) -> str:
     _check_characters(cypher)
     tokens = tokenise(cypher)
     code = [t for t in tokens if t.kind != "comment"]
+    for t in code:
+        if t.kind == "string":
+            _check_escapes(t)
     if code and code[-1].text == ";":
         code.pop()
     if not code:
