@@ -29,6 +29,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+
 from graphthb.errors import InputError
 from graphthb.ingest import normalize as norm
 from graphthb.ingest.records import LINK_COLUMNS, RECORD_COLUMNS
@@ -866,12 +868,36 @@ def _letters(index: int) -> str:
     return out
 
 
+def _typed_phone(digits: str, country: str) -> str:
+    """A phone the spreadsheet holds as a number, as the text to read it from.
+
+    Excel stores a typed ``+31612345678`` as the number 31612345678 and a
+    typed ``0612345678`` as 612345678: the ``+`` or the leading 0 is gone. The
+    digits are international when they start with the row's country code and
+    make a valid number that way (without a country: when only that way).
+    """
+    international = "+" + digits
+    if norm.phone(international) is None:
+        return digits
+    region = norm.country(country) if country else None
+    if region is None:
+        return international if norm.phone(digits) is None else digits
+    code = str(phonenumbers.country_code_for_region(region))
+    return international if digits.startswith(code) else digits
+
+
 def _sheet_rows(grid: list[list[Any]], first_row: int, plan: _Plan) -> Iterator[RawRow]:
     width = len(plan.header)
     fast = not plan.combine
     names = plan.names
+    phones = [i for i, n in enumerate(names) if n == "phones"]
+    country = names.index("country") if "country" in names else None
     for index in range(first_row + 1, len(grid)):
-        values = [_cell(v) for v in grid[index]]
+        cells = grid[index]
+        values = [_cell(v) for v in cells]
+        for i in phones:
+            if type(cells[i]) in (float, int) and values[i].isdigit():
+                values[i] = _typed_phone(values[i], values[country] if country is not None else "")
         if not "".join(values).strip():
             continue
         line = index + 1  # the spreadsheet's own row number
