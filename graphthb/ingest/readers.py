@@ -205,8 +205,9 @@ def read_rows(
 
     ``kind`` (``"records"`` or ``"links"``) turns on the checks of that kind's
     columns. ``sheet`` picks a spreadsheet's sheet by name or number (from 1;
-    default the first). ``dayfirst`` says how the file writes day-month-year
-    dates; when None the file's own dates must tell (see :func:`_date_order`).
+    default the first; a text file has none and ignores it). ``dayfirst``
+    says how the file writes day-month-year dates; when None the file's own
+    dates must tell (see :func:`_date_order`).
 
     Raises :class:`InputError` at once when the file cannot be read at all or
     is not a file of that kind.
@@ -238,8 +239,6 @@ def read_rows(
             return _sheet_rows(grid, first_row, plan)
 
     else:
-        if sheet is not None:
-            raise InputError(f"--sheet {sheet}: {path.name} is not a spreadsheet")
         try:
             with path.open("rb") as fh:
                 head = fh.read(_SAMPLE_BYTES)
@@ -293,10 +292,14 @@ def _check_record_columns(info: ReadInfo, plan: _Plan) -> None:
     if not info.columns or plan.targets & _RECORD_CONTENT:
         return
     found = ", ".join(info.columns) if info.columns else "none"
+    hint = (
+        "load it with --links, it looks like a links file"
+        if "relation" in plan.targets
+        else "name yours with --map THEIRS=OURS, e.g. --map Telefon=phones"
+    )
     raise InputError(
         f"{info.path.name} is not a records file: no column of phones, emails, handles, links, "
-        f"wallets, image_hashes, url, title, text or persona (columns found: {found}); "
-        "name yours with --map THEIRS=OURS, e.g. --map Telefon=phones"
+        f"wallets, image_hashes, url, title, text or persona (columns found: {found}); {hint}"
     )
 
 
