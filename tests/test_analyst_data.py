@@ -139,3 +139,17 @@ def test_sample_sheet_is_the_synthetic_one(tmp_path: Path) -> None:
     assert (ROOT / "sample_data" / "analyst-sheet.map").read_text("utf-8") == (
         sheet.map_file_text()
     )
+
+
+def test_date_order_options_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "us.csv"
+    path.write_text(
+        "record_id,posted_at,title\nr1,03/09/2025,a\nr2,04/10/2025 2:05 PM,b\n", "utf-8"
+    )
+    code, output = _load(tmp_path, str(path))
+    assert code == 1 and output.count("\n") == 1
+    assert "may be day-first or month-first" in output and "--dayfirst or --monthfirst" in output
+    code, output = _load(tmp_path, str(path), "--monthfirst")
+    assert code == 0 and "loaded 2" in output and "dates read month-first as asked" in output
+    ads, _, _ = _stored(tmp_path)
+    assert {a["posted_at"] for a in ads.values()} == {"2025-03-09", "2025-04-10T14:05:00"}

@@ -502,7 +502,8 @@ def _with_dates(rows: Iterator[RawRow], columns: list[str], dayfirst: bool) -> I
         if data is not None and raw.error is None:
             for column in columns:
                 value = data.get(column)
-                if type(value) is str and value and norm.date_order(value) is not None:
+                # ISO dates match neither of its forms and are left as they are.
+                if type(value) is str and value:
                     data[column] = norm.local_datetime(value, dayfirst) or value
         yield raw
 
