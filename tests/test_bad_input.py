@@ -389,3 +389,17 @@ def test_spreadsheet_rows_keep_their_row_numbers_and_typed_cells(tmp_path: Path)
         "country": "NL",
     }  # fmt: skip
     assert "beyond the header" in rows[2].error
+
+
+@pytest.mark.parametrize(
+    ("start", "encoding", "bad"),
+    [(b"\xff\xfe", "utf-16-le", b"\x00\xd8"), (b"\xef\xbb\xbf", "utf-8", b"\xff")],
+)
+def test_a_file_broken_in_its_own_encoding_is_refused(
+    tmp_path: Path, start: bytes, encoding: str, bad: bytes
+) -> None:
+    path = tmp_path / "ads.csv"
+    head = "record_id,title\nr1,a\n".encode(encoding)
+    path.write_bytes(start + head + bad + "r2,b\n".encode(encoding))
+    with pytest.raises(InputError, match=r"not valid UTF-(8|16) near byte \d+"):
+        list(read_rows(path)[1])

@@ -518,24 +518,49 @@ _NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
 def _detect_encoding(path: Path, head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return _whole(path, "utf-16")
     # UTF-16 without a BOM still shows itself by NUL bytes next to ASCII.
     if head and head.count(0) > len(head) // 4:
-        return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
-    # The whole file is checked, because one bad byte near the end would otherwise
-    # fail the load after half of it was written.
-    decoder = codecs.getincrementaldecoder("utf-8")()
+        return _whole(path, "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be")
+    if head.startswith(codecs.BOM_UTF8):
+        return _whole(path, "utf-8-sig")
     try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK_BYTES):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        return _decodes(path, "utf-8")
     except UnicodeDecodeError:
         return _eight_bit(path)
-    return "utf-8"
+
+
+def _decodes(path: Path, encoding: str) -> str:
+    """``encoding`` if the whole file decodes with it; raises UnicodeDecodeError if not.
+
+    The whole file is checked, because one bad byte near the end would
+    otherwise fail the load after half of it was written.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK_BYTES):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise UnicodeDecodeError(
+                    exc.encoding, exc.object, offset + exc.start, offset + exc.end, exc.reason
+                ) from None
+            offset += len(chunk)
+        decoder.decode(b"", final=True)
+    return encoding
+
+
+def _whole(path: Path, encoding: str) -> str:
+    try:
+        return _decodes(path, encoding)
+    except UnicodeDecodeError as exc:
+        name = "UTF-8" if encoding == "utf-8-sig" else "UTF-16"
+        raise InputError(
+            f"{path}: marked as {name} but not valid {name} near byte {exc.start} "
+            f"({exc.reason}); save it again as UTF-8"
+        ) from None
 
 
 def _eight_bit(path: Path) -> str:
