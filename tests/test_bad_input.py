@@ -272,6 +272,10 @@ HOSTILE_JSON = {
     "surrogate": '{"record_id": "r2", "title": "\\ud800 x"}',
     "deep": '{"record_id": "r2", "title": ' + "[" * 100_000 + "]" * 100_000 + "}",
     "digits": '{"record_id": "r2", "age": ' + "9" * 5000 + "}",
+    # Brackets and an escaped quote in a string must not end the object early.
+    "digits_after_brackets": '{"record_id": "r2", "title": "a \\"]}, {", "age": '
+    + "9" * 5000
+    + ', "n": [{"x": "]"}]}',
 }
 
 
@@ -281,12 +285,14 @@ def test_hostile_json_is_one_reject(
     embedded_store: Store, tmp_path: Path, case: str, form: str
 ) -> None:
     good = ['{"record_id": "r1", "title": "a"}', '{"record_id": "r3", "title": "c"}']
-    objects = [good[0], HOSTILE_JSON[case]] + ([good[1]] if form == "jsonl" else [])
+    objects = [good[0], HOSTILE_JSON[case], good[1]]
     path = tmp_path / f"ads.{form}"
     body = "\n".join(objects) if form == "jsonl" else "[\n" + ",\n".join(objects) + "\n]"
     path.write_text(body + "\n", encoding="utf-8")
     report = load(embedded_store, [path], rejects=tmp_path / "r.csv")
-    assert report.rejected == 1 and report.loaded == len(objects) - 1
+    # The objects after it are read too, in a JSON array as in JSON Lines.
+    assert report.rejected == 1 and report.loaded == 2
+    assert {a["title"] for a in _ads(embedded_store).values()} == {"a", "c"}
     (reject,) = _rejects(tmp_path / "r.csv")
     assert reject["line"] == ("2" if form == "jsonl" else "3")
     assert reject["reason"].startswith("malformed JSON")

@@ -775,12 +775,50 @@ def _json_rows(path: Path, info: ReadInfo, plans: _ObjectPlans) -> Iterator[RawR
                 yield RawRow(line, None, msg)
                 return
             except (ValueError, RecursionError) as exc:
-                yield RawRow(
-                    line, None, f"{_decode_error(exc)}; the rest of the file cannot be read"
-                )
-                return
+                # Well-formed but unreadable (too deep, too many digits): its
+                # end is found by its brackets, and the array goes on after it.
+                end = _value_end(buf, pos)
+                if end is None and not eof:
+                    more = fh.read(_CHUNK_BYTES)
+                    eof = not more
+                    buf, pos, counted = buf[pos:] + more, 0, 0
+                    continue
+                if end is None:
+                    yield RawRow(line, None, f"{_decode_error(exc)}; the rest cannot be read")
+                    return
+                yield RawRow(line, None, _decode_error(exc))
+                pos = end
+                continue
             yield _checked(line, buf[pos:end], obj, plans)
             pos = end
+
+
+_JSON_TOKEN = re.compile(r'["\[\]{},]')
+_JSON_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+
+def _value_end(buf: str, pos: int) -> int | None:
+    """Where the well-formed JSON value at ``pos`` ends, or None if not in ``buf``."""
+    depth = 0
+    i = pos
+    while True:
+        m = _JSON_TOKEN.search(buf, i)
+        if m is None:
+            return None
+        token, i = m.group(), m.end()
+        if token == '"':
+            rest = _JSON_STRING_REST.match(buf, i)
+            if rest is None:
+                return None
+            i = rest.end()
+        elif token in "[{":
+            depth += 1
+        elif token in "]}" and depth > 1:
+            depth -= 1
+        elif token in "]}" and depth == 1:
+            return i
+        elif depth == 0:  # a scalar ends at the "," or "]" after it
+            return m.start()
 
 
 def _after_array(fh: io.TextIOBase, buf: str, pos: int, line: int) -> Iterator[RawRow]:
