@@ -197,7 +197,7 @@ def init(ctx: Context) -> None:
     "maps",
     multiple=True,
     metavar="THEIRS=OURS",
-    help="Rename one of your columns onto graphthb's (repeatable).",
+    help="Rename one of your columns onto graphthb's, or THEIRS=handles:SERVICE (repeatable).",
 )
 @click.option("--map-file", type=click.Path(path_type=Path), help="A file of THEIRS=OURS lines.")
 @click.option(

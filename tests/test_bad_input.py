@@ -161,6 +161,15 @@ def test_both_orders_in_one_file_are_refused_then_rejected_by_row(
     assert "--dayfirst" in reject["reason"]
 
 
+def test_a_late_day_month_date_after_many_iso_rows_is_left_for_the_row(tmp_path: Path) -> None:
+    # Only the first rows are searched when they are all ISO: the late one is
+    # rejected with its row (the reason names the options), never guessed.
+    path = _dated(tmp_path, ["2025-09-03"] * 1200 + ["03.09.2025"])
+    info, rows = read_rows(path)
+    assert info.date_order is None and list(rows)[-1].data["posted_at"] == "03.09.2025"
+    assert _dates(path, dayfirst=True)[-1] == "2025-09-03"
+
+
 def test_iso_files_are_read_as_before(tmp_path: Path) -> None:
     dates = ["2025-09-03", "2025-09-03T14:05:00Z", "2025-09-03 14:05"]
     path = _dated(tmp_path, dates)
