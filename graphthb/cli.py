@@ -202,9 +202,19 @@ def init(ctx: Context) -> None:
     "maps",
     multiple=True,
     metavar="THEIRS=OURS",
-    help="Rename one of your columns onto graphthb's (repeatable).",
+    help="Rename one of your columns onto graphthb's, or THEIRS=handles:SERVICE (repeatable).",
 )
 @click.option("--map-file", type=click.Path(path_type=Path), help="A file of THEIRS=OURS lines.")
+@click.option(
+    "--sheet",
+    metavar="NAME|N",
+    help="A spreadsheet's sheet, by name or number (default: the first).",
+)
+@click.option(
+    "--dayfirst/--monthfirst",
+    default=None,
+    help="How dates like 03/09/2025 are written (default: as the file's own dates show).",
+)
 @click.option(
     "--rejects",
     type=click.Path(path_type=Path),
@@ -223,15 +233,20 @@ def load(
     map_file: Path | None,
     rejects: Path | None,
     fmt: str,
+    sheet: str | None,
+    dayfirst: bool | None,
 ) -> None:
-    """Load records FILES (CSV, JSON Lines, JSON arrays) and --links files.
+    """Load records FILES (CSV, JSON Lines, JSON arrays, .xlsx, .ods) and --links files.
 
     Every row ends up loaded or in the rejects file with its file, line and
-    reason. Loading the same files again changes nothing.
+    reason. Loading the same files again changes nothing. --map names your
+    columns: --map Telefon=phones, or --map Telegram=handles:telegram for a
+    column of one messenger's handles.
 
     \b
     Example:
       graphthb load sample_data/records.csv --links sample_data/links.csv
+      graphthb load sample_data/analyst-sheet.xlsx --map-file sample_data/analyst-sheet.map
     """
     from graphthb.ingest.loader import load as run_load
     from graphthb.ingest.readers import parse_mapping
@@ -247,10 +262,14 @@ def load(
         if bar is not None:
             with bar:
                 report = run_load(
-                    store, files, links, rejects=rejects, mapping=mapping, progress=bar.update
-                )
+                    store, files, links, rejects=rejects, mapping=mapping, progress=bar.update,
+                    sheet=sheet, dayfirst=dayfirst,
+                )  # fmt: skip
         else:
-            report = run_load(store, files, links, rejects=rejects, mapping=mapping)
+            report = run_load(
+                store, files, links, rejects=rejects, mapping=mapping, sheet=sheet,
+                dayfirst=dayfirst,
+            )  # fmt: skip
         ctx.touched = report.loaded
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
