@@ -330,7 +330,7 @@ def test_a_clean_load_says_it_removed_an_earlier_rejects_file(
 ) -> None:
     db = str(tmp_path / "case.lbug")
     bad = tmp_path / "mixed.csv"
-    bad.write_text("record_id,collected_at\n1,2025-01-01\n2,yesterday\n", "utf-8")
+    bad.write_text("record_id,persona,collected_at\n1,Anna,2025-01-01\n2,Mia,yesterday\n", "utf-8")
     runner.invoke(main, ["--db", db, "load", str(bad)])
     assert (tmp_path / "rejects.csv").exists()
     a, _ = _two_files(tmp_path)

@@ -546,9 +546,11 @@ def test_another_process_cannot_take_the_store_between_batches(tmp_path: Path) -
     )
     tries: list[tuple[int | None, str]] = []
     real_open = EmbeddedStore._open
+    opens = [0]
 
-    def open_after_someone_tried(self: EmbeddedStore) -> None:
-        if hasattr(self, "_edge_ids"):  # a reopen between two batches, not the first open
+    def open_after_someone_tried(self: EmbeddedStore, *args: object) -> None:
+        opens[0] += 1
+        if opens[0] > 1:  # a reopen between two batches, not the first open
             proc = subprocess.Popen(
                 [sys.executable, "-c", holder, str(db)],
                 stdout=subprocess.PIPE,
@@ -560,7 +562,7 @@ def test_another_process_cannot_take_the_store_between_batches(tmp_path: Path) -
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=1.0)
             tries.append((proc.poll(), proc.stderr.read() if proc.poll() is not None else ""))
-        real_open(self)
+        real_open(self, *args)
 
     EmbeddedStore._open = open_after_someone_tried  # type: ignore[method-assign]
     try:

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from graphthb.errors import ConfigError, InputError, StoreError
-from graphthb.ingest.readers import ReadInfo, read_rows
+from graphthb.ingest.readers import ReadInfo, check_mapping, read_rows
 from graphthb.ingest.records import (
     AdIndex,
     GraphRows,
@@ -242,16 +242,20 @@ def load(
     progress: Callable[[int], None] | None = None,
     position: Callable[[Path | None, int, int], None] | None = None,
     source: str | None = None,
+    sheet: str | int | None = None,
+    dayfirst: bool | None = None,
 ) -> LoadReport:
     """Load records files, then links files, into ``store``.
 
     Raises :class:`InputError` before writing anything when a file cannot be
-    opened or decoded; rows that cannot be used go to ``rejects``.
+    opened or decoded, is not of its kind, or does not have a mapped column;
+    rows that cannot be used go to ``rejects``. ``sheet`` and ``dayfirst`` are
+    passed to :func:`~graphthb.ingest.readers.read_rows` for every file.
     ``progress(n)`` is told after each batch how many records it held;
     ``position(file, rows_read, line)`` every :data:`POSITION_ROWS` rows read
     and at the end of each file, then ``position(None, rows_read, 0)`` once all
-    is read and the last batches are being written. ``source`` is the source of rows without
-    one (default: each file's name without its extension).
+    is read and the last batches are being written. ``source`` is the source
+    of rows without one (default: each file's name without its extension).
     """
     if batch_records is None:
         batch_records = getattr(store, "batch_records", BATCH_RECORDS)
@@ -264,8 +268,9 @@ def load(
     opened: list[tuple[str, ReadInfo, Iterable[Any]]] = []
     for kind, paths in (("records", record_files), ("links", link_files)):
         for path in paths:
-            info, rows = read_rows(path, mapping)
+            info, rows = read_rows(path, mapping, kind=kind, sheet=sheet, dayfirst=dayfirst)
             opened.append((kind, info, rows))
+    check_mapping(mapping or {}, [info for _, info, _ in opened])
 
     report = LoadReport()
     sink = _Rejects(Path(rejects))
