@@ -377,11 +377,22 @@ def _flock(fd: int, store_path: Path, *, shared: bool) -> None:
         fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError:
         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-        who = f" (process {holder})" if holder.isdigit() else ""
+        # The file names the last writer; readers do not write into it.
+        who = f" (process {holder})" if holder.isdigit() and _alive(int(holder)) else ""
         raise ConfigError(
             f"--db {store_path} is in use by another graphthb command{who}; "
             "wait for it to finish and run this again"
         ) from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def node_prop(node: Any, prop: str) -> str:
