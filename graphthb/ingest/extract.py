@@ -36,6 +36,7 @@ from functools import lru_cache
 import phonenumbers
 
 from graphthb.ingest import normalize as norm
+from graphthb.ingest import numbering
 
 __all__ = ["Extracted", "extract", "NUMBER_WORDS"]
 
@@ -379,7 +380,11 @@ def _lookalikes(text: str) -> str:
 
 # Runs of at least 8 digits with up to 3 separators between any two. The
 # pattern starts with a digit, so the engine skips quickly through the rest.
-_RUN8 = re.compile(r"[0-9](?:[ \t\u00a0./\-–()]{0,3}[0-9]){7,}")
+# Separators: spaces, dots, slashes, dashes and brackets as numbers are
+# written, and the characters ads put between digits to slip past filters
+# ("587*800*2406", "~317~371~2144~", "5@7@4@4", "+9197;11;50;88;88").
+_SEP = "[ \t\u00a0./\\-–—‐‑‒―()~*@;_·•]"
+_RUN8 = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9]){{7,}}")
 # Where digits or lookalike letters stand close together: the only places a
 # phone can be. One scan finds them; the work above runs inside them.
 # Digits close together, where lookalike letters count as digits unless another
@@ -388,7 +393,7 @@ _RUN8 = re.compile(r"[0-9](?:[ \t\u00a0./\-–()]{0,3}[0-9]){7,}")
 # leading "O" or "I" is picked up by looking back a few characters. The
 # look-behind after the first digit keeps it from restarting inside a number.
 _CLUSTER = re.compile(
-    r"[0-9](?<![0-9][0-9])(?:[ \t\u00a0./\-–()]{0,3}+(?:[0-9]|[OoIlSBZОо|](?![^\W\d_OoIlSBZОо]))){6,}"
+    rf"[0-9](?<![0-9][0-9])(?:{_SEP}{{0,3}}+(?:[0-9]|[OoIlSBZОо|](?![^\W\d_OoIlSBZОо]))){{6,}}"
 )
 # Runs that are one date or one time range, the commonest 8-digit runs in ads.
 _NOT_A_PHONE = re.compile(
@@ -448,7 +453,7 @@ def _barred_groups(groups: list[str], seps: list[str]) -> set[int]:
             c = groups[i + 2]
             after = seps[i + 2] if i + 3 < n else ""
             if before != raw_sep and after != raw_sep:
-                if _plausible_date(a, b, c) or (len(a) == 4 and _plausible_date(c, b, a[2:])):
+                if _plausible_date(a, b, c) or (len(a) == 4 and _plausible_date(c, b, a)):
                     barred.update((i, i + 1, i + 2))
                 elif all(len(g) in (2, 3) for g in (a, b, c)) and (
                     60 <= int(a) <= 149 and 40 <= int(b) <= 99 and 60 <= int(c) <= 149
@@ -473,15 +478,23 @@ def _barred_groups(groups: list[str], seps: list[str]) -> set[int]:
 
 @lru_cache(maxsize=100_000)
 def _text_phone(digits: str, international: bool, region: str | None) -> str | None:
-    """E.164 for a digit window from text: valid, and at least 8 national digits."""
-    if not international and digits.startswith("00"):
-        digits, international = digits[2:], True
+    """E.164 for a digit window from text: valid, and at least 8 national digits.
+
+    National digits are read in the region first, which knows its own
+    international prefixes (``011`` in the US, ``0011`` in Australia, ``810``
+    in Russia, ``008`` in Singapore); ``00`` is read as one anywhere, since
+    travellers write it whatever the country.
+    """
     if international:
         found = norm.valid_number("+" + digits, None)
-    elif region is None:
-        return None
-    else:
+    elif region is not None:
         found = norm.valid_number(digits, region)
+        if found is None and digits.startswith("00"):
+            found = norm.valid_number("+" + digits[2:], None)
+    elif digits.startswith("00"):
+        found = norm.valid_number("+" + digits[2:], None)
+    else:
+        return None
     if found is None or found[1] < _MIN_NATIONAL_DIGITS:
         return None
     return found[0]
@@ -498,10 +511,108 @@ def _trunk_prefix(region: str | None) -> tuple[str | None, str]:
     return metadata.national_prefix, str(metadata.country_code)
 
 
-def _longest_from(
+# A formatting rule that only wraps the first group ("(\1)", Brazil's area
+# codes) writes no trunk prefix: libphonenumber's matcher reads it the same way.
+_FIRST_GROUP_ONLY = re.compile(r"\(?\\1\)?")
+_GROUP_SIZE = re.compile(r"\\d(?:\{(\d+)(?:,(\d+))?\})?")
+
+
+def _prefix_required(fmt: phonenumbers.NumberFormat) -> bool:
+    """Whether numbers of this format are written with the trunk prefix."""
+    rule = fmt.national_prefix_formatting_rule
+    if not rule or fmt.national_prefix_optional_when_formatting:
+        return False
+    return _FIRST_GROUP_ONLY.fullmatch(rule) is None
+
+
+def _formats(country_code: int) -> list[phonenumbers.NumberFormat]:
+    """The national formats of a calling code, from its main region (CA uses the US's)."""
+    main = phonenumbers.region_code_for_country_code(country_code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(main)
+    return list(metadata.number_format) if metadata is not None else []
+
+
+def _longest(fmt: phonenumbers.NumberFormat) -> int:
+    return sum(int(most or least or 1) for least, most in _GROUP_SIZE.findall(fmt.pattern))
+
+
+@lru_cache(maxsize=512)
+def _dialling(region: str | None) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """(the region's international prefix unless it is plain ``00``, the leading
+    digits of its national numbers of 8+ digits written without the trunk prefix).
+
+    Both from phonenumbers' metadata: a format whose rule does not write the
+    prefix (``$1 $2-$3`` in the US, ``($1)`` in Brazil) or says it is optional
+    (India's and Turkey's mobiles) may start a number where no prefix stands.
+    """
+    if region is None:
+        return None, None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return None, None
+    idd_source = metadata.international_prefix
+    idd = re.compile(idd_source) if idd_source and idd_source != "00" else None
+    if not metadata.national_prefix:
+        return idd, None  # nothing to leave out: every start is tried already
+    leads = [
+        f"(?:{fmt.leading_digits_pattern[-1]})" if fmt.leading_digits_pattern else ""
+        for fmt in _formats(metadata.country_code)
+        if _longest(fmt) >= _MIN_NATIONAL_DIGITS and not _prefix_required(fmt)
+    ]
+    return idd, (re.compile("|".join(leads)) if leads else None)
+
+
+@lru_cache(maxsize=50_000)
+def _written_without_prefix(e164: str) -> bool:
+    """Whether the number's own format lets it be written without the trunk prefix."""
+    parsed = numbering.parse_digits(e164, None)
+    if not isinstance(parsed, tuple):
+        number = phonenumbers.parse(e164)
+        parsed = number.country_code, phonenumbers.national_significant_number(number)
+    code, national = parsed
+    for fmt in _formats(code):
+        if fmt.leading_digits_pattern and not re.match(fmt.leading_digits_pattern[-1], national):
+            continue
+        if re.fullmatch(fmt.pattern, national):
+            return not _prefix_required(fmt)
+    return True
+
+
+# How a number may start at a group: after "+", an international prefix or
+# the trunk prefix (taken as written), or bare where its format allows that.
+_NO_START, _START, _START_BARE = 0, 1, 2
+
+
+def _start_kind(
     groups: list[tuple[str, int]], i: int, international: bool, region: str | None
+) -> int:
+    trunk, _ = _trunk_prefix(region)
+    first = groups[i][0]
+    if trunk is not None and len(first) < len(trunk):  # "0 6 2 0 ..." in Hungary (06)
+        first = "".join(g for g, _ in groups[i : i + len(trunk)])
+    if (i == 0 and international) or first.startswith("00") or trunk is None:
+        return _START
+    if first.startswith(trunk):
+        return _START
+    idd, bare = _dialling(region)
+    if idd is None and bare is None:
+        return _NO_START
+    head = first if len(first) >= 6 else "".join(g for g, _ in groups[i : i + 4])
+    if idd is not None and idd.match(head):
+        return _START
+    if bare is not None and bare.match(head):
+        return _START_BARE
+    return _NO_START
+
+
+def _longest_from(
+    groups: list[tuple[str, int]], i: int, international: bool, region: str | None, bare: bool
 ) -> tuple[int, str] | None:
-    """The longest valid number made of groups i..j, as (j, e164)."""
+    """The longest valid number made of groups i..j, as (j, e164).
+
+    ``bare``: no prefix stands before the number, so it counts only if its
+    format is written that way.
+    """
     windows = []
     acc = ""
     for j in range(i, len(groups)):
@@ -512,7 +623,7 @@ def _longest_from(
             windows.append((j, acc))
     for j, digits in reversed(windows):
         e164 = _text_phone(digits, international, region)
-        if e164 is not None:
+        if e164 is not None and (not bare or _written_without_prefix(e164)):
             return j, e164
     return None
 
@@ -525,25 +636,22 @@ def _segment(
     ``groups`` are (digits, position). A number may start inside a run ("age
     23 0612345678", "un 06 12 34 56 78"), but in a country whose national
     numbers begin with a trunk prefix (0 in most of Europe) only where that
-    prefix, ``00`` or ``+`` starts: dropping or adding a digit at the front of
+    prefix, an international prefix or ``+`` starts, or where the region's
+    numbering writes such a number without it (``415-666-7777`` in the US,
+    ``(11) 98765-4321`` in Brazil): dropping or adding a digit at the front of
     a number must not make a different valid one. A run that does not start
-    with the prefix is tried whole last ("612 345 678", or "31 6 1234 5678"
-    with the country code and no ``+``).
+    so is tried whole last ("31 6 1234 5678", the country code and no ``+``).
     """
     trunk, country_code = _trunk_prefix(region)
     numbers: list[tuple[str, int]] = []
     i = 0
     while i < len(groups):
-        first = groups[i][0]
-        if trunk is not None and len(first) < len(trunk):  # "0 6 2 0 ..." in Hungary (06)
-            first = "".join(g for g, _ in groups[i : i + len(trunk)])
-        starts_number = (
-            (i == 0 and international)
-            or first.startswith("00")
-            or trunk is None
-            or first.startswith(trunk)
+        kind = _start_kind(groups, i, international, region)
+        hit = (
+            _longest_from(groups, i, international and i == 0, region, kind == _START_BARE)
+            if kind
+            else None
         )
-        hit = _longest_from(groups, i, international and i == 0, region) if starts_number else None
         if hit is None:
             i += 1
             continue
@@ -551,7 +659,7 @@ def _segment(
         i = hit[0] + 1
     # The country code without "+": the whole run, or nothing.
     if not numbers and trunk and not international and groups[0][0].startswith(country_code):
-        hit = _longest_from(groups, 0, False, region)
+        hit = _longest_from(groups, 0, False, region, False)
         if hit is not None and hit[0] == len(groups) - 1:
             numbers.append((hit[1], groups[0][1]))
     return numbers
@@ -564,29 +672,58 @@ _AGE_WORDS_BEFORE = (
 _SHORT_SEP = re.compile(r"[0-9][./-][0-9]")  # dates, times and 90-60-90 need one
 _IBAN_BEFORE = re.compile(r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4})* ?\Z")
 _AFTER_MAY_BE_UNIT = re.compile(r" ?[^\W\d_]|[ /]?[€$£₴₽₺₿/]")
+_PERCENT_SIGNS = frozenset("%‰")
+_TIME_AFTER = re.compile(r":[0-5][0-9](?![0-9])")
+# yyyymmdd and ddmmyyyy written without separators, before a time.
+_DATE_DIGITS = re.compile(
+    r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])(?:19|20)[0-9]{2}"
+)
+# An extension after the number: "x 123", "x123", "ext. 503", "extension 7".
+_EXTENSION_AFTER = re.compile(r"(?:x|ext|extn|extension)\.?:? ?[0-9]", re.IGNORECASE)
 
 
 def _barred_by_context(
     text: str, start: int, end: int, groups: list[str], seps: list[str], barred: set[int]
 ) -> None:
-    """Bar the groups that the words around a run make a price, an age or a measure."""
+    """Bar the groups that the words around a run make a price, an age, a time or a measure."""
     last = len(groups) - 1
-    if len(groups[last]) <= 5 and _AFTER_MAY_BE_UNIT.match(text, end):
+    after_char = text[end] if end < len(text) else ""
+    if after_char in _PERCENT_SIGNS:
+        barred.add(last)  # 15%, and 415-666-7777% is a share, not a phone
+    elif after_char == ":" and len(groups[last]) <= 2 and _TIME_AFTER.match(text, end):
+        barred.add(last)  # 08:00
+        if last > 0 and _DATE_DIGITS.fullmatch(groups[last - 1]):
+            barred.add(last - 1)  # 20120102 08:00
+    elif len(groups[last]) <= 5 and _AFTER_MAY_BE_UNIT.match(text, end):
         after = _AFTER_RUN.match(text, end)
-        if after is not None and after.group("money"):
+        if after is not None and after.group("money") and not _starts_next_amount(text, end):
             barred.add(last)  # 150 EUR, 150/h
             while last > 0 and seps[last - 1] in (".", ","):
                 last -= 1
                 barred.add(last)  # 1.500 EUR
-        elif after is not None and len(groups[last]) <= 3:
+        elif after is not None and not after.group("money") and len(groups[last]) <= 3:
             barred.add(last)  # 170 cm, 23 years
-        elif text[end].isalpha() and len(groups[last]) <= 4:
+        elif (
+            _glues(after_char)
+            and len(groups[last]) <= 4
+            and _EXTENSION_AFTER.match(text, end) is None
+        ):
             barred.add(last)  # 22h, 30min, 5x
+    last = len(groups) - 1
+    if (
+        last not in barred
+        and _glues(after_char)
+        and _EXTENSION_AFTER.match(text, end) is None
+    ):
+        # "+14156667777def": digits that run into a word are a code, not a number.
+        barred.update(range(len(groups)))
+        return
     head = text[max(0, start - 16) : start].rstrip(" :")
     if not head:
         return
-    if head[-1] in _CURRENCY_SYMBOLS and len(groups[0]) <= 5:
-        barred.add(0)  # €150, € 1.500
+    if unicodedata.category(head[-1]) == "Sc" and len(groups[0]) <= 5:
+        barred.add(0)  # €150, € 1.500, ¥415
         k = 0
         while k + 1 < len(groups) and seps[k] in (".", ","):
             k += 1
@@ -597,6 +734,43 @@ def _barred_by_context(
         text, max(0, start - 40), start
     ):
         barred.update(range(len(groups)))  # the rest of a bank account number
+
+
+def _starts_next_amount(text: str, end: int) -> bool:
+    """A currency sign after a space and before digits opens the next price:
+    in ``913-944-8180 $150`` the last group is the phone's, not the price's."""
+    at = end
+    while at < len(text) and text[at] == " ":
+        at += 1
+    return (
+        at > end
+        and at + 1 < len(text)
+        and text[at] in _CURRENCY_SYMBOLS
+        and (text[at + 1].isdigit() or text[at + 1 : at + 3].strip().isdigit())
+    )
+
+
+def _glues(char: str) -> bool:
+    """Whether a character next to a digit makes it part of a word.
+
+    Letters of scripts written without spaces (Chinese, Japanese, Korean,
+    Thai ...) do not: ``请拨打415-666-7777`` holds a number.
+    """
+    if not char or not (char.isalnum() or char == "_"):
+        return False
+    if char.isascii():
+        return True
+    code = ord(char)
+    return not (
+        0x2E80 <= code <= 0xA4CF
+        or 0xAC00 <= code <= 0xD7AF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF66 <= code <= 0xFFDC
+        or 0x0E00 <= code <= 0x0EFF
+        or 0x1000 <= code <= 0x109F
+        or 0x1780 <= code <= 0x17FF
+        or code >= 0x20000
+    )
 
 
 def _read_run(
@@ -628,7 +802,7 @@ def _read_snippet(
     text: str, start: int, end: int, region: str | None
 ) -> tuple[tuple[bool, str, int], ...]:
     """(is a valid phone, E.164 or digits, position) for the run text[start:end]."""
-    if start > 0 and _is_word_char(text[start - 1]):
+    if start > 0 and _glues(text[start - 1]):
         return ()  # glued to a word: part of a code, a hex string, a user name
     parsed = _GROUPS.findall(text, start, end)
     groups = [g for g, _ in parsed]
@@ -645,7 +819,9 @@ def _read_snippet(
     for k, (group, sep) in enumerate(parsed):
         if k not in barred:
             piece.append((group, pos))
-        if (k in barred or k == len(parsed) - 1) and piece:
+        # "80.585 ((79.964)": brackets that do not pair one group end the piece.
+        broken = sep.count("(") + sep.count(")") > 1
+        if (k in barred or broken or k == len(parsed) - 1) and piece:
             _read_piece(piece, international and piece[0][1] == start, region, out)
             piece = []
         pos += len(group) + len(sep)
