@@ -1120,6 +1120,14 @@ _DURATION_AFTER = re.compile(
 )
 
 
+# What no price in an ad looks like, and what a reading would only get wrong:
+# a minus sign before the amount ("-100" is not 100), an exponent ("1e308
+# USD" is not 308), a list or object ("[1,2]" is not 1).
+_UNREADABLE_PRICE = re.compile(
+    r"(?:^|[(€$£:=]\s*)[-−]\s*\d|\d[eE][-+]?\d|[\[\]{}]"
+)
+
+
 def _amount(token: str) -> float:
     text = re.sub(r"[ \u00a0'’]", "", token)
     if "," in text and "." in text:
@@ -1141,6 +1149,8 @@ def price(raw: Any) -> tuple[float, str | None] | None:
     The amount next to a currency wins; otherwise the first number that is not
     a duration (``1h 150`` gives 150). ``1.500`` and ``1,500`` are thousands,
     ``150,50`` is a decimal. ``kr`` is left without a code (SEK, NOK or DKK).
+    What cannot be read as one amount gives None, to be kept as written: a
+    negative amount, an exponent (``1e308``), a list (``[1,2]``).
     """
     if isinstance(raw, bool):
         return None
@@ -1149,6 +1159,8 @@ def price(raw: Any) -> tuple[float, str | None] | None:
     if not isinstance(raw, str) or len(raw) > 200:
         return None
     text = raw.strip()
+    if _UNREADABLE_PRICE.search(text):
+        return None  # kept as written (unparsed) rather than read as another amount
     amounts = [m for m in _AMOUNT.finditer(text) if not _DURATION_AFTER.match(text, m.end())]
     if not amounts:
         return None
@@ -1164,6 +1176,7 @@ def price(raw: Any) -> tuple[float, str | None] | None:
             ),
         )
     try:
-        return _amount(chosen.group(0)), currency
+        amount = _amount(chosen.group(0))
     except ValueError:
         return None
+    return (amount, currency) if math.isfinite(amount) else None
