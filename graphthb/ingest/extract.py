@@ -166,18 +166,60 @@ NUMBER_WORDS: dict[str, tuple[str, ...]] = {
     "ru": ("ноль|нуль", "один|одна", "два|две", "три", "четыре", "пять", "шесть", "семь",
            "восемь", "девять"),
 }  # fmt: skip
+# Ten to nineteen, then twenty, thirty ... ninety, in the languages where
+# they are single words. "once" (es 11) and "seize" (fr 16) are English words.
+TEENS_AND_TENS: dict[str, tuple[str, ...]] = {
+    "en": ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+           "eighteen", "nineteen", "twenty", "thirty", "forty|fourty", "fifty", "sixty", "seventy",
+           "eighty", "ninety"),
+    "de": ("zehn", "elf", "zwölf|zwoelf", "dreizehn", "vierzehn", "fünfzehn|fuenfzehn", "sechzehn",
+           "siebzehn", "achtzehn", "neunzehn", "zwanzig", "dreißig|dreissig", "vierzig",
+           "fünfzig|fuenfzig", "sechzig", "siebzig", "achtzig", "neunzig"),
+    "fr": ("dix", "onze", "douze", "treize", "quatorze", "quinze", "", "", "", "", "vingt",
+           "trente", "quarante", "cinquante", "soixante", "", "", ""),
+    "es": ("diez", "", "doce", "trece", "catorce", "quince", "dieciséis|dieciseis", "diecisiete",
+           "dieciocho", "diecinueve", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta",
+           "setenta", "ochenta", "noventa"),
+    "it": ("dieci", "undici", "dodici", "tredici", "quattordici", "quindici", "sedici",
+           "diciassette", "diciotto", "diciannove", "venti", "trenta", "quaranta", "cinquanta",
+           "sessanta", "settanta", "ottanta", "novanta"),
+    "pt": ("dez", "onze", "doze", "treze", "catorze|quatorze", "quinze", "dezesseis|dezasseis",
+           "dezessete|dezassete", "dezoito", "dezenove|dezanove", "vinte", "trinta", "quarenta",
+           "cinquenta", "sessenta", "setenta", "oitenta", "noventa"),
+    "nl": ("tien", "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien",
+           "achttien", "negentien", "twintig", "dertig", "veertig", "vijftig", "zestig", "zeventig",
+           "tachtig", "negentig"),
+    "ru": ("десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать",
+           "шестнадцать", "семнадцать", "восемнадцать", "девятнадцать", "двадцать", "тридцать",
+           "сорок", "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят", "девяносто"),
+}  # fmt: skip
+# Words that stand for digits only when glued to digits or to number words
+# ("for80", "one9zerofor"): alone they are ordinary words.
+GLUED_ONLY_WORDS = {"for": "4"}
 # Articles and the like: alone they never start digitising a text.
-_WEAK_WORDS = frozenset({"un", "une", "uno", "una", "um", "uma", "een", "egy", "ett"})
+_WEAK_WORDS = frozenset(
+    {"un", "une", "uno", "una", "um", "uma", "een", "egy", "ett", "onze", "elf", "doze", "quince"}
+)
 MULTIPLIERS = {"double": 2, "triple": 3, "doppel": 2, "dreifach": 3}
+
+
+def _spellings() -> list[tuple[str, str, str]]:
+    """(language, word, the digits it stands for) for every number word."""
+    out = []
+    for language, words in NUMBER_WORDS.items():
+        for digit, spellings in enumerate(words):
+            out += [(language, word, str(digit)) for word in spellings.split("|") if word]
+    for language, words in TEENS_AND_TENS.items():
+        for k, spellings in enumerate(words):
+            value = str(10 + k) if k < 10 else str((k - 8) * 10)
+            out += [(language, word, value) for word in spellings.split("|") if word]
+    return out
 
 
 def _word_table() -> dict[str, str]:
     table: dict[str, str] = {}
-    for words in NUMBER_WORDS.values():
-        for digit, spellings in enumerate(words):
-            for word in spellings.split("|"):
-                if word:
-                    table[word] = str(digit)
+    for _, word, digits in _spellings():
+        table.setdefault(word, digits)
     return table
 
 
@@ -206,11 +248,8 @@ def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
 def _language_words() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """(the language each number word is first listed under, the words of each language)."""
     language_of: dict[str, str] = {}
-    for language, words in NUMBER_WORDS.items():
-        for spellings in words:
-            for word in spellings.split("|"):
-                if word:
-                    language_of.setdefault(word, language)
+    for language, word, _ in _spellings():
+        language_of.setdefault(word, language)
     words_of: dict[str, list[str]] = {}
     for word, language in language_of.items():
         words_of.setdefault(language, []).append(word)
@@ -275,19 +314,25 @@ class _Positions:
 _NO_SHIFTS = _Positions()
 
 
-def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positions]:
-    """Number words to digits: ``zero six`` -> ``0 6``, ``double five`` -> ``55``.
+def _digitise(
+    text: str, low: str, words: tuple[str, ...], glued: list[tuple[int, int, str]]
+) -> tuple[str, _Positions]:
+    """Number words to digits: ``zero six`` -> ``0 6``, ``double five`` -> ``55``,
+    ``twenty-five`` -> ``25``; ``glued`` are (start, end, digits) of tokens
+    already read by :func:`_glued_tokens`.
 
     ``low`` is ``text`` in lower case, position for position.
     """
-    replacements = []
+    replacements = list(glued)
     multiplied = any(w in MULTIPLIERS for w in words)
     wanted = frozenset(w for w in words if w not in MULTIPLIERS)
-    if len(wanted) == 1:
+    if not wanted:
+        pattern = None
+    elif len(wanted) == 1:
         pattern = _number_word(next(iter(wanted)))
     else:
         pattern = _number_words_of(tuple(sorted({_LANGUAGE_OF[w] for w in wanted})))
-    for m in pattern.finditer(" " + low):
+    for m in pattern.finditer(" " + low) if pattern is not None else ():
         if m.group(1) not in wanted:
             continue  # a word of the same languages, not one of this text's words
         start, end = m.start(1) - 1, m.end(1) - 1
@@ -309,6 +354,7 @@ def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positi
     if not replacements:
         return text, positions
     replacements.sort()
+    replacements = _join_tens(low, replacements)
     pieces: list[str] = []
     last = new_len = 0
     for start, end, digits in replacements:
@@ -322,6 +368,100 @@ def _digitise(text: str, low: str, words: tuple[str, ...]) -> tuple[str, _Positi
         positions.shifts.append(last - new_len)
     pieces.append(text[last:])
     return "".join(pieces), positions
+
+
+# What may stand between a tens word and its unit: "twenty five", "vingt-cinq",
+# "treinta y cinco", "trenta e uno", "двадцать пять".
+_TENS_JOINERS = frozenset({" ", "-", " y ", " e ", " and ", " und ", " en "})
+
+
+def _is_tens(digits: str) -> bool:
+    return len(digits) == 2 and digits[1] == "0"
+
+
+def _join_tens(low: str, replacements: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A tens word and the unit word after it are one number: ``twenty five`` is 25."""
+    joined: list[tuple[int, int, str]] = []
+    for start, end, digits in replacements:
+        if joined and len(digits) == 1 and digits != "0":
+            p_start, p_end, p_digits = joined[-1]
+            if _is_tens(p_digits) and p_end <= start and low[p_end:start] in _TENS_JOINERS:
+                joined[-1] = (p_start, end, p_digits[0] + digits)
+                continue
+        joined.append((start, end, digits))
+    return joined
+
+
+_GLUED_WORDS = {**_WORD_DIGIT, **GLUED_ONLY_WORDS}
+_GLUED_LENGTHS = sorted({len(w) for w in _GLUED_WORDS}, reverse=True)
+# A digit glued to three letters, before or after: where "for80", "2sixseven"
+# or "13seventeen" may be. The pattern starts with a digit, so the regex
+# engine skips through the text quickly.
+_GLUED_HINT = re.compile(r"[0-9](?:(?<=[^\W\d_]{3}[0-9])|[^\W\d_]{3})")
+
+
+@lru_cache(maxsize=20_000)
+def _glued_digits(token: str) -> str | None:
+    """The digits of a token made only of digits and number words, with at least
+    one word: ``2sixseven`` -> ``267``, ``13seventeen`` -> ``1317``,
+    ``twentyfive9`` -> ``259``; None for any other token (``150eur``, ``22h``).
+    """
+    n = len(token)
+    # read[i]: the pieces (digits, is a word) that token[i:] splits into, or None.
+    read: list[tuple[tuple[str, bool], ...] | None] = [None] * (n + 1)
+    read[n] = ()
+    for i in range(n - 1, -1, -1):
+        if "0" <= token[i] <= "9":
+            rest = read[i + 1]
+            if rest is not None:
+                read[i] = ((token[i], False), *rest)
+            continue
+        for length in _GLUED_LENGTHS:
+            if i + length > n:
+                continue
+            digits = _GLUED_WORDS.get(token[i : i + length])
+            rest = read[i + length]
+            if digits is not None and rest is not None:
+                read[i] = ((digits, True), *rest)
+                break
+    pieces = read[0]
+    if not pieces or not any(is_word for _, is_word in pieces):
+        return None
+    out = []
+    for k, (digits, is_word) in enumerate(pieces):
+        if (
+            k
+            and is_word
+            and len(digits) == 1
+            and digits != "0"
+            and pieces[k - 1][1]
+            and _is_tens(pieces[k - 1][0])
+        ):
+            out[-1] = out[-1][0] + digits
+        else:
+            out.append(digits)
+    return "".join(out)
+
+
+def _glued_tokens(low: str) -> list[tuple[int, int, str]]:
+    """(start, end, digits) of the tokens where digits and number words are glued."""
+    found = []
+    last_end = 0
+    n = len(low)
+    for m in _GLUED_HINT.finditer(low):
+        if m.start() < last_end:
+            continue
+        start = m.start()
+        while start > 0 and low[start - 1].isalnum():
+            start -= 1
+        end = m.end()
+        while end < n and low[end].isalnum():
+            end += 1
+        last_end = end
+        digits = _glued_digits(low[start:end])
+        if digits is not None:
+            found.append((start, end, digits))
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -890,11 +1030,14 @@ def _phones(text: str, low: str, words: frozenset[str], region: str | None, foun
     positions = _NO_SHIFTS
     # Articles alone ("un", "een") never start digitising: a spelled-out
     # number has other words too.
-    if number_words & _STRONG_WORD_SET:
+    if found.taken:
+        low = _blank(low, found.taken)
+    glued = _glued_tokens(low) if _GLUED_HINT.search(low) else []
+    if glued or number_words & _STRONG_WORD_SET:
         used = tuple(sorted(number_words | (words & MULTIPLIERS.keys())))
-        if found.taken:
-            low = _blank(low, found.taken)
-        text, positions = _digitise(text, low, used)
+        if not number_words & _STRONG_WORD_SET:
+            used = ()
+        text, positions = _digitise(text, low, used, glued)
     clusters = [m.span() for m in _CLUSTER.finditer(text)]
     if not clusters:
         return
