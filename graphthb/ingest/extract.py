@@ -1189,8 +1189,13 @@ _MULTI_WORD_SERVICES = {"whats": ("whats app", "whats-app"), "tik": ("tik tok",)
 # What may follow a service word: more service words, a separator, the value.
 _HANDLE_TAIL = re.compile(
     r"(?P<more>(?:\s?[/,&+|]\s?[^\W\d_]+(?:[ -][^\W\d_]+)?)*)"
+    # "wechat ID: wewo94", "snapchat me: janeewade", "kik username - anna"
+    r"(?:\s(?:me|id|user ?name|user|name|handle|account|acc|nick(?:name)?)\b\.?)?"
     r"(?P<sep>\s?[:=]\s?|\s?[-–—]\s|\s+(?=[@+(0-9]))"
-    r"(?P<value>@?[^\W\d_][\w.]{0,63}|@\w[\w.]{0,63}|\+?\(?[0-9][0-9 \t().\-/]{5,}[0-9])"
+    # "@ DiamondSquirt": a space after the @ as well
+    r"(?P<value>@ ?[^\W\d_][\w.]{0,63}|@ ?\w[\w.]{0,63}|[^\W\d_][\w.]{0,63}"
+    r"|\+?\(?[0-9][0-9 \t().\-/]{5,}[0-9])",
+    re.IGNORECASE,
 )
 
 
@@ -1216,6 +1221,8 @@ def _handles(text: str, low: str, words: frozenset[str], region: str | None, fou
         if tail is None:
             continue
         value = tail.group("value")
+        if value.startswith("@ "):
+            value = "@" + value[2:]
         if text.startswith(("/", ":/"), tail.end()):
             continue  # the start of a link ("tg: t.me/anna"); links are read whole
         if value[0].isalpha() and tail.group("sep").strip() == "":
