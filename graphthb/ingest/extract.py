@@ -175,7 +175,7 @@ TEENS_AND_TENS: dict[str, tuple[str, ...]] = {
     "de": ("zehn", "elf", "zwölf|zwoelf", "dreizehn", "vierzehn", "fünfzehn|fuenfzehn", "sechzehn",
            "siebzehn", "achtzehn", "neunzehn", "zwanzig", "dreißig|dreissig", "vierzig",
            "fünfzig|fuenfzig", "sechzig", "siebzig", "achtzig", "neunzig"),
-    "fr": ("dix", "onze", "douze", "treize", "quatorze", "quinze", "", "", "", "", "vingt",
+    "fr": ("dix", "onze", "douze", "treize", "quatorze", "quinze", "", "", "", "", "vingt|vingts",
            "trente", "quarante", "cinquante", "soixante", "", "", ""),
     "es": ("diez", "", "doce", "trece", "catorce", "quince", "dieciséis|dieciseis", "diecisiete",
            "dieciocho", "diecinueve", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta",
@@ -372,7 +372,7 @@ def _digitise(
 
 # What may stand between a tens word and its unit: "twenty five", "vingt-cinq",
 # "treinta y cinco", "trenta e uno", "двадцать пять".
-_TENS_JOINERS = frozenset({" ", "-", " y ", " e ", " and ", " und ", " en "})
+_TENS_JOINERS = frozenset({" ", "-", " y ", " e ", " et ", " and ", " und ", " en "})
 
 
 def _is_tens(digits: str) -> bool:
@@ -380,14 +380,26 @@ def _is_tens(digits: str) -> bool:
 
 
 def _join_tens(low: str, replacements: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """A tens word and the unit word after it are one number: ``twenty five`` is 25."""
+    """A tens word and the unit word after it are one number: ``twenty five`` is 25.
+
+    French counts on from sixty and eighty in twenties: ``soixante-dix-huit``
+    is 78, ``quatre-vingt-douze`` 92.
+    """
     joined: list[tuple[int, int, str]] = []
     for start, end, digits in replacements:
-        if joined and len(digits) == 1 and digits != "0":
+        if joined:
             p_start, p_end, p_digits = joined[-1]
-            if _is_tens(p_digits) and p_end <= start and low[p_end:start] in _TENS_JOINERS:
-                joined[-1] = (p_start, end, p_digits[0] + digits)
-                continue
+            if p_end <= start and low[p_end:start] in _TENS_JOINERS:
+                number = None
+                if len(digits) == 1 and digits != "0" and _is_tens(p_digits):
+                    number = p_digits[0] + digits
+                elif p_digits in ("60", "80") and len(digits) == 2 and digits[0] == "1":
+                    number = str(int(p_digits) + int(digits))
+                elif p_digits == "4" and low[start:end] in ("vingt", "vingts"):
+                    number = "80"
+                if number is not None:
+                    joined[-1] = (p_start, end, number)
+                    continue
         joined.append((start, end, digits))
     return joined
 
@@ -428,16 +440,9 @@ def _glued_digits(token: str) -> str | None:
     if not pieces or not any(is_word for _, is_word in pieces):
         return None
     out = []
-    for k, (digits, is_word) in enumerate(pieces):
-        if (
-            k
-            and is_word
-            and len(digits) == 1
-            and digits != "0"
-            and pieces[k - 1][1]
-            and _is_tens(pieces[k - 1][0])
-        ):
-            out[-1] = out[-1][0] + digits
+    for k, (digits, _) in enumerate(pieces):
+        if k and len(digits) == 1 and digits != "0" and pieces[k - 1][1] and _is_tens(out[-1]):
+            out[-1] = out[-1][0] + digits  # twentyfive, fifty6
         else:
             out.append(digits)
     return "".join(out)
@@ -613,7 +618,29 @@ def _barred_groups(groups: list[str], seps: list[str]) -> set[int]:
             barred.update((i, i + 1, i + 2, i + 3))  # 10.00-22.00
         if a == "24" and sep == "/" and b == "7":
             barred.update((i, i + 1))
+    if n >= 4 and _decimals_side_by_side(seps):
+        barred.update(range(n))
     return barred
+
+
+def _decimals_side_by_side(seps: list[str]) -> bool:
+    """Whether the groups are decimals between spaces: ``415.66 677.77``, ``80.585 79.964``.
+
+    A number written with dots has more than one (``415.666.7777``) or its
+    other parts have none; two or more words of exactly one dot each are
+    amounts.
+    """
+    words = dots = 0
+    for sep in seps[:-1]:
+        if sep == ".":
+            dots += 1
+        elif sep and sep.isspace():
+            if dots != 1:
+                return False
+            words, dots = words + 1, 0
+        else:
+            return False
+    return words >= 1 and dots == 1
 
 
 @lru_cache(maxsize=100_000)
@@ -812,7 +839,7 @@ _AGE_WORDS_BEFORE = (
 _SHORT_SEP = re.compile(r"[0-9][./-][0-9]")  # dates, times and 90-60-90 need one
 _IBAN_BEFORE = re.compile(r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4})* ?\Z")
 _AFTER_MAY_BE_UNIT = re.compile(r" ?[^\W\d_]|[ /]?[€$£₴₽₺₿/]")
-_PERCENT_SIGNS = frozenset("%‰")
+_PERCENT_SIGNS = ("%", "‰")
 _TIME_AFTER = re.compile(r":[0-5][0-9](?![0-9])")
 # yyyymmdd and ddmmyyyy written without separators, before a time.
 _DATE_DIGITS = re.compile(
@@ -829,7 +856,9 @@ def _barred_by_context(
     """Bar the groups that the words around a run make a price, an age, a time or a measure."""
     last = len(groups) - 1
     after_char = text[end] if end < len(text) else ""
-    if after_char in _PERCENT_SIGNS:
+    if after_char in _PERCENT_SIGNS or (
+        after_char == " " and text[end + 1 : end + 2] in _PERCENT_SIGNS
+    ):
         barred.add(last)  # 15%, and 415-666-7777% is a share, not a phone
     elif after_char == ":" and len(groups[last]) <= 2 and _TIME_AFTER.match(text, end):
         barred.add(last)  # 08:00
@@ -851,11 +880,7 @@ def _barred_by_context(
         ):
             barred.add(last)  # 22h, 30min, 5x
     last = len(groups) - 1
-    if (
-        last not in barred
-        and _glues(after_char)
-        and _EXTENSION_AFTER.match(text, end) is None
-    ):
+    if last not in barred and _glues(after_char) and _EXTENSION_AFTER.match(text, end) is None:
         # "+14156667777def": digits that run into a word are a code, not a number.
         barred.update(range(len(groups)))
         return
@@ -1343,12 +1368,15 @@ def _wallets(text: str, low: str, found: _Found) -> None:
 # blocks (a test checks against the whole range, which takes 0.2 s to scan).
 _FORMAT_BLOCKS = ((0, 0x3000), (0xFE00, 0x10000), (0x11000, 0x14000), (0x1BC00, 0x1D200),
                   (0xE0000, 0xE0080))  # fmt: skip
-_FORMAT_CHARACTERS = dict.fromkeys(
-    code
+_FORMAT_CHARACTERS = "".join(
+    chr(code)
     for low, high in _FORMAT_BLOCKS
     for code in range(low, high)
     if unicodedata.category(chr(code)) == "Cf"
 )
+# A character class finds them at C speed; str.translate with a table would
+# look up every character of every non-ASCII ad.
+_FORMAT_CHARACTER = re.compile(f"[{re.escape(_FORMAT_CHARACTERS)}]")
 # Extraction reads this much of a text and no more: an ad is a few thousand
 # characters, and a hostile 50 MB cell of digits would otherwise take minutes
 # and gigabytes. The loader notes in the ad's unparsed values that the rest
@@ -1380,7 +1408,8 @@ def extract(text: str, region: str | None = None) -> Extracted:
         # Invisible format characters (zero-width space and joiners, soft
         # hyphen, direction marks) split a number or a handle in two:
         # "@anna\u200b_vip" is @anna_vip.
-        text = text.translate(_FORMAT_CHARACTERS)
+        if _FORMAT_CHARACTER.search(text):
+            text = _FORMAT_CHARACTER.sub("", text)
         # Fullwidth and mathematical digits to ASCII; keycap emoji (0️⃣) to digits.
         text = unicodedata.normalize("NFKC", text)
         if "\u20e3" in text:

@@ -426,7 +426,9 @@ _UNSAFE_IN_URL = re.compile(r'["<>`\\^{}|\x00-\x1f\x7f]')
 # characters, no quotes or brackets ("q=search');alert(document.domain);" is
 # script, not a query a site reads).
 _QUERY_PART = r"[A-Za-z0-9\-._~%!$*+,:@/?\[\]]*"
-_QUERY_SHAPE = re.compile(rf"{_QUERY_PART}(?:={_QUERY_PART})?(?:[&;]{_QUERY_PART}(?:={_QUERY_PART})?)*")
+_QUERY_SHAPE = re.compile(
+    rf"{_QUERY_PART}(?:={_QUERY_PART})?(?:[&;]{_QUERY_PART}(?:={_QUERY_PART})?)*"
+)
 
 
 def _split_url(raw: Any) -> tuple[str, str, int | None, str, str] | None:
@@ -1161,9 +1163,7 @@ _DURATION_AFTER = re.compile(
 # What no price in an ad looks like, and what a reading would only get wrong:
 # a minus sign before the amount ("-100" is not 100), an exponent ("1e308
 # USD" is not 308), a list or object ("[1,2]" is not 1).
-_UNREADABLE_PRICE = re.compile(
-    r"(?:^|[(€$£:=]\s*)[-−]\s*\d|\d[eE][-+]?\d|[\[\]{}]"
-)
+_UNREADABLE_PRICE = re.compile(r"(?:^|[(€$£:=]\s*)[-−]\s*\d|\d[eE][-+]?\d|[\[\]{}]")
 
 
 def _amount(token: str) -> float:
