@@ -403,6 +403,8 @@ def _url_host(host: str) -> str | None:
     name = ascii_host(host)
     if name is None:
         return None
+    if "_" in name and "_" in (_registrable(name) or "_"):
+        return None  # a registrable name is letters, digits and hyphens
     while name.startswith("www.") and name.count(".") >= 2:
         name = name[4:]
     return name
