@@ -684,3 +684,19 @@ def test_loose_handle_forms(text, handles):
 )
 def test_loose_handle_forms_still_need_a_separator_or_an_at(text):
     assert extract(text, "US").handles == []
+
+
+def test_an_ad_whose_text_is_cut_says_so_in_its_unparsed_values():
+    from graphthb.ingest.extract import MAX_TEXT_CHARS
+    from graphthb.ingest.records import GraphRows, record_rows
+
+    out = GraphRows()
+    body = "Call 0612345678. " + "9" * (MAX_TEXT_CHARS * 2)
+    unparsed = record_rows({"record_id": "r1", "text": body, "country": "NL"}, "ads:2", "s", out)
+    assert unparsed["text"] == [
+        f"identifiers read from the first {MAX_TEXT_CHARS:,} of {len(body) + 1:,} "
+        "characters of title and text only"
+    ]
+    assert [edge["dst"] for edge in out.edges[("HAS_PHONE", "Ad", "Phone")]] == [NL]
+    short = record_rows({"record_id": "r2", "text": "Call 0612345678"}, "ads:3", "s", GraphRows())
+    assert "text" not in short
