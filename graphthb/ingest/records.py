@@ -257,6 +257,7 @@ def record_rows(
                 f"identifiers read from the first {MAX_TEXT_CHARS:,} of {len(searched):,} "
                 "characters of title and text only"
             )
+            searched = searched[:MAX_TEXT_CHARS]  # and the cache keeps no huge key alive
         found = _extract(searched, country)
         for e164 in found.phones:
             add_phone(e164, "text")
