@@ -13,9 +13,12 @@ Ads are also full of numbers that are not phones: ages, prices, hours, dates,
 measurements, ``24/7``. A run of digits only becomes a phone if phonenumbers
 calls it valid for the record's country (or it is written with ``+``/``00``),
 its national part has at least 8 digits, and the parts of it that read as a
-date, a time, a price, an age or a measurement are set aside first. A run of 8
-to 15 digits that still fails is reported in ``unparsed_phones`` for the
-analyst, never linked.
+date, a time, a price, an age or a measurement are set aside first. Where a
+number may start follows the country's numbering in phonenumbers' metadata:
+its international prefixes, its trunk prefix, and its formats that leave the
+trunk prefix out (``415-666-7777`` in the US, ``(11) 98765-4321`` in Brazil).
+A run of 8 to 15 digits that still fails is reported in ``unparsed_phones``
+for the analyst, never linked. docs/extraction.md lists every form read.
 
 Extraction dominates ingest time, so the common path is built from C-speed
 string operations: the text is split into words once, and each stage runs only
