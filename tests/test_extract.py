@@ -700,3 +700,23 @@ def test_an_ad_whose_text_is_cut_says_so_in_its_unparsed_values():
     assert [edge["dst"] for edge in out.edges[("HAS_PHONE", "Ad", "Phone")]] == [NL]
     short = record_rows({"record_id": "r2", "text": "Call 0612345678"}, "ads:3", "s", GraphRows())
     assert "text" not in short
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "phones"),
+    [
+        ("Anna 23 yo, $150/h. Call 415 666 7777", "US", [US]),
+        ("age 23 4156667777", "US", [US]),
+        ("$ 1,500 4156667777", "US", [US]),
+        ("12/05/2025 415-666-7777", "US", [US]),
+        ("10:00-22:00 415.666.7777", "US", [US]),
+        ("Open 2012 - 2025, call 415-666-7777 24/7", "US", [US]),
+        ("415-666-7777 150/h", "US", [US]),
+        ("5'6\" 120 lbs 34-24-36 text 415 666 7777", "US", [US]),
+        ("R$ 200 (11) 98765-4321", "BR", ["+5511987654321"]),
+        ("₹5000 98765 43210 24/7", "IN", ["+919876543210"]),
+        ("23 yaş 535 721 85 43 08:00-22:00", "TR", ["+905357218543"]),
+    ],
+)
+def test_phones_next_to_traps_where_numbers_go_without_trunk_prefix(text, region, phones):
+    assert extract(text, region).phones == phones
