@@ -441,9 +441,25 @@ _GLUED_STARTS = frozenset(w[:3] for w in _GLUED_WORDS if len(w) >= 3)
 _GLUED_ENDS = frozenset(w[-3:] for w in _GLUED_WORDS if len(w) >= 3)
 
 
-def _may_be_glued(low: str) -> bool:
+def _glue_points(low: str) -> list[int]:
+    """Positions of the digits that touch three letters before or after."""
     classes = low.encode("utf-8", "surrogatepass").translate(_GLUE_CLASSES)
-    return b"0aaa" in classes or b"aaa0" in classes
+    after = classes.find(b"aaa0")
+    # Searched backwards, "0aaa" is found by skipping to the rare "0": forwards
+    # the search would stop at every "a".
+    before = classes.rfind(b"0aaa")
+    if after < 0 and before < 0:
+        return []
+    if not low.isascii():  # byte positions are not character positions
+        return [m.start() for m in _GLUED_HINT.finditer(low)]
+    points = []
+    while after >= 0:
+        points.append(after + 3)
+        after = classes.find(b"aaa0", after + 1)
+    while before >= 0:
+        points.append(before)
+        before = classes.rfind(b"0aaa", 0, before)
+    return sorted(points)
 
 
 @lru_cache(maxsize=20_000)
@@ -487,16 +503,16 @@ def _glued_tokens(low: str) -> list[tuple[int, int, str]]:
     found = []
     last_end = 0
     n = len(low)
-    for m in _GLUED_HINT.finditer(low):
-        at = m.start()
+    for at in _glue_points(low):
         if at < last_end or (
-            low[at + 1 : at + 4] not in _GLUED_STARTS and low[at - 3 : at] not in _GLUED_ENDS
+            low[at + 1 : at + 4] not in _GLUED_STARTS
+            and low[max(0, at - 3) : at] not in _GLUED_ENDS
         ):
             continue
         start = at
         while start > 0 and low[start - 1].isalnum():
             start -= 1
-        end = m.end()
+        end = at + 1
         while end < n and low[end].isalnum():
             end += 1
         last_end = end
@@ -569,6 +585,21 @@ def _lookalikes(text: str) -> str:
 # look-up: the wide dashes and bullets are made "-" first (_WIDE_SEPARATOR).
 _SEP = "[ \t\u00a0./\\-()~*@;_·]"
 _WIDE_SEPARATOR = re.compile("[–—‐‑‒―•]")
+
+
+def _has_wide_separator(text: str) -> bool:
+    # Each test returns at once on a Latin-1 string, which cannot hold them.
+    return (
+        "–" in text
+        or "—" in text
+        or "‐" in text
+        or "‑" in text
+        or "‒" in text
+        or "―" in text
+        or "•" in text
+    )
+
+
 _RUN8 = re.compile(rf"[0-9](?:{_SEP}{{0,3}}[0-9]){{7,}}")
 # Where digits or lookalike letters stand close together: the only places a
 # phone can be. One scan finds them; the work above runs inside them.
@@ -1093,7 +1124,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _phones(text: str, low: str, words: frozenset[str], region: str | None, found: _Found) -> None:
-    if not text.isascii() and _WIDE_SEPARATOR.search(text):
+    if not text.isascii() and _has_wide_separator(text):
         text = _WIDE_SEPARATOR.sub("-", text)  # one character for one: positions hold
     if found.taken:
         text = _blank(text, found.taken)  # digits inside links, addresses, wallets
@@ -1103,7 +1134,7 @@ def _phones(text: str, low: str, words: frozenset[str], region: str | None, foun
     # number has other words too.
     if found.taken:
         low = _blank(low, found.taken)
-    glued = _glued_tokens(low) if _may_be_glued(low) else []
+    glued = _glued_tokens(low)
     if glued or number_words & _STRONG_WORD_SET:
         used = tuple(sorted(number_words | (words & MULTIPLIERS.keys())))
         if not number_words & _STRONG_WORD_SET:
@@ -1471,7 +1502,8 @@ def extract(text: str, region: str | None = None) -> Extracted:
         # Invisible format characters (zero-width space and joiners, soft
         # hyphen, direction marks) split a number or a handle in two:
         # "@anna\u200b_vip" is @anna_vip.
-        if _FORMAT_CHARACTER.search(text):
+        # Format characters are not printable; the check is a tenth of a search.
+        if not text.replace("\n", " ").isprintable() and _FORMAT_CHARACTER.search(text):
             text = _FORMAT_CHARACTER.sub("", text)
         # Fullwidth and mathematical digits to ASCII; keycap emoji (0️⃣) to digits.
         text = unicodedata.normalize("NFKC", text)
