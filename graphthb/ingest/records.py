@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from graphthb.ingest import normalize as norm
-from graphthb.ingest.extract import extract
+from graphthb.ingest.extract import MAX_TEXT_CHARS, extract
 from graphthb.schema import SCHEMA
 
 __all__ = [
@@ -340,7 +340,14 @@ def record_rows(
     title = _text(row.get("title"))
     body = _text(row.get("text"))
     if title or body:
-        found = _extract(f"{title}\n{body}", country)
+        searched = f"{title}\n{body}"
+        if len(searched) > MAX_TEXT_CHARS:
+            unparsed["text"].append(
+                f"identifiers read from the first {MAX_TEXT_CHARS:,} of {len(searched):,} "
+                "characters of title and text only"
+            )
+            searched = searched[:MAX_TEXT_CHARS]  # and the cache keeps no huge key alive
+        found = _extract(searched, country)
         for e164 in found.phones:
             add_phone(e164, "text")
         for addr in found.emails:
