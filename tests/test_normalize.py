@@ -37,6 +37,7 @@ from graphthb.ingest.normalize import (
     url,
     wallet,
 )
+from graphthb.ingest.normalize import urls as norm_urls
 
 # ---------------------------------------------------------------------------
 # Countries
@@ -507,7 +508,8 @@ def test_domain_uses_the_bundled_suffix_list_without_network(monkeypatch, tmp_pa
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(norm, "_tld_extract", None)
+    # The extractor is built lazily in the module that uses it: set it there.
+    monkeypatch.setattr(norm_urls, "_tld_extract", None)
     norm._registrable.cache_clear()
     try:
         assert domain("https://www.anna.escorts.co.uk/") == "escorts.co.uk"
