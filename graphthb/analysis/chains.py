@@ -4,7 +4,8 @@ the joints where a group could be two.
 Every group is held together by its own links (the community step cuts any
 group whose parts meet only through other groups' ads). So from one ad of the
 group, its *core* (the ad with the most links inside the group), a search
-along the group's own links reaches every other ad: each ad is explained by
+along the group's own links (shortest chains, a shared identifier preferred
+to a reused text) reaches every other ad: each ad is explained by
 the link that first reached it (a shared identifier, a reused text, an
 analyst's SAME_AS) and the ad on the other side of it, whose own chain leads
 on to the core. The search runs once over all groups together, as arrays.
@@ -22,7 +23,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import breadth_first_order
+from scipy.sparse.csgraph import dijkstra
 
 from graphthb.analysis.graph import AnalysisGraph
 
@@ -100,8 +101,12 @@ def member_chains(
     cores = core[core >= 0]
     u = np.concatenate([edges["u"].to_numpy(np.int64), np.full(len(cores), root)])
     v = np.concatenate([edges["v"].to_numpy(np.int64), cores])
-    matrix = coo_matrix((np.ones(len(u)), (u, v)), shape=(total + 1, total + 1)).tocsr()
-    _, pred = breadth_first_order(matrix, root, directed=False, return_predecessors=True)
+    # Shortest chains, a shared identifier (two steps) preferred to a reused
+    # text (one step weighing three): an analyst checks a phone faster.
+    cost = np.where(edges["why"].to_numpy() == "text", 3.0, 1.0)
+    cost = np.concatenate([cost, np.ones(len(cores))])
+    matrix = coo_matrix((cost, (u, v)), shape=(total + 1, total + 1)).tocsr()
+    _, pred = dijkstra(matrix, directed=False, indices=root, return_predecessors=True)
     parent = np.full(n_ads, -1, dtype=np.int64)
     via_ident = np.full(n_ads, -1, dtype=np.int64)
     via_why = np.full(n_ads, "", dtype=object)

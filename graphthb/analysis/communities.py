@@ -388,7 +388,8 @@ def _rejoin(
     the ads and at least ``REJOIN_MIN_ADS`` of them carry an identifier the
     other side carries; or when they share ``REJOIN_DISTINCT`` or more
     identifiers that each at least ``REJOIN_CARRIERS`` ads of each side carry
-    (two burner phones a persona took with her to another line, say). One
+    and no third community carries in several ads (two burner phones a persona took with
+    her to another line, say). One
     or two ads that Louvain placed on the wrong side, carrying their own
     group's handle, share that handle with every ad of their group; they
     are not enough on their side, and do not fuse two groups. Each join is
@@ -420,7 +421,10 @@ def _rejoin(
     crossing = pairs.drop_duplicates(["ad", "other"]).groupby(["label", "other"]).size()
     crossing = crossing.rename("ads").reset_index()
     # ... and how many distinct identifiers several ads of each carry.
+    # (An identifier that several ads of a third community carry too is
+    # noise-like, a badge or a desk the generic test missed: it does not count.)
     several = rows[carriers >= REJOIN_CARRIERS]
+    several = several[several.groupby("ident")["label"].transform("nunique").to_numpy() == 2]
     where = several[["ident", "label"]].drop_duplicates()
     both = where.merge(where.rename(columns={"label": "other"}), on="ident")
     both = both[both["label"] != both["other"]]

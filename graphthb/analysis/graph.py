@@ -264,7 +264,7 @@ def build_from_tables(
         )
     generic = _fragmented(
         n_ads, len(idents), src, dst, idents["ads"].to_numpy(), idents["kind"].to_numpy(),
-        text_near, settings, protect=asserted_ident | ignore,
+        text_near, settings, protect=asserted_ident | ignore, keys=idents["key"].to_numpy(),
     )  # fmt: skip
     generic |= ignore
     between = _between_few(
@@ -418,9 +418,11 @@ def components(n: int, pairs: Iterable[np.ndarray]) -> np.ndarray:
     return connected_components(matrix, directed=False)[1]
 
 
-#: Passes of the fragmentation test's first round (each takes the suspects found
-#: so far out of the context of the rest).
+#: Passes of the fragmentation test's first round (each takes the desk-like
+#: suspects found so far out of the context of the rest) ...
 ROUND_ONE_PASSES = 3
+#: ... desk-like meaning: at least this share of its ads show another contact.
+DESK_SHARE = 0.8
 #: Kinds whose presence on an ad says "this ad has its own contact": an ad that
 #: shows another phone next to a busy one is evidence of another advertiser.
 CONTACT_KINDS = ("Phone", "Email", "Handle", "Wallet")
@@ -436,6 +438,7 @@ def _fragmented(
     text_near: np.ndarray,
     settings: Settings,
     protect: np.ndarray,
+    keys: np.ndarray,
 ) -> np.ndarray:
     """Which identifiers are shared by many ads that nothing else relates.
 
@@ -481,8 +484,26 @@ def _fragmented(
         b_code = (both["i"] * n + both["b"]).to_numpy(np.int64)
         near_pairs.append(np.stack([a_code, b_code], axis=1))
         near_codes += [a_code, b_code]
+    # Only a suspect contact whose ads nearly all show another contact besides
+    # (a desk next to each advertiser's own number) is taken out of the
+    # others' context: a group's burner phone, the only number in its ads, is
+    # not, nor a picture, or the group's phones would fall one after another.
+    contact = np.isin(kinds, CONTACT_KINDS)
+    number = pd.Series(keys.astype(str)).str.replace(r"^whatsapp:", "", regex=True).to_numpy()
+    own = inc[contact[ident]].rename(columns={"j": "o"})
+    beside = mem.merge(own, on="ad")
+    beside = beside[
+        number[beside["i"].to_numpy() - n_ads] != number[beside["o"].to_numpy() - n_ads]
+    ]
+    with_other = beside.drop_duplicates(["i", "ad"]).groupby("i").size()
+    per_ident = mem.groupby("i").size()
+    desk_like = np.zeros(n_idents, dtype=bool)
+    share = with_other.reindex(per_ident.index, fill_value=0) / per_ident
+    desk_like[share.index.to_numpy()[share.to_numpy() >= DESK_SHARE] - n_ads] = True
+    desk_like &= contact
+    out_of_context = np.zeros(n_idents, dtype=bool)
     for _ in range(ROUND_ONE_PASSES):
-        ctx = mem.merge(inc[anchor & ~is_suspect[ident]], on="ad")
+        ctx = mem.merge(inc[anchor & ~out_of_context[ident]], on="ad")
         ctx = ctx[ctx["i"] != ctx["j"]]
         # Node codes inside the disjoint union of the per-identifier subgraphs.
         ctx_ad = ctx["i"].to_numpy(np.int64) * n + ctx["ad"].to_numpy(np.int64)
@@ -494,10 +515,11 @@ def _fragmented(
         labels = components(len(codes), [inverse[len(anchored) :].reshape(-1, 2)])
         frame = pd.DataFrame({"i": anchored // n, "cluster": labels[inverse[: len(anchored)]]})
         found = _judge(frame, settings.generic_fragmentation, min_clusters)
-        fresh = found[~is_suspect[found - n_ads]]
-        if not len(fresh):
+        is_suspect[found - n_ads] = True
+        leave = is_suspect & desk_like & ~out_of_context
+        if not leave.any():
             break
-        is_suspect[fresh - n_ads] = True
+        out_of_context |= leave
     if not is_suspect.any():
         return generic
 
