@@ -1593,7 +1593,7 @@ class _World:
 
     def ring(self, gid: str, size: int, ads: list, truth: list) -> None:
         """A small ring as an analyst would draw it by hand: ``size`` ads of a
-        few personas, each giving one of two phones, most naming one agency,
+        few personas, each giving one of two phones, all naming one agency,
         half showing one Telegram handle; no pictures and no shared text."""
         rng = self.hard
         rnd = rng.random
@@ -1614,16 +1614,13 @@ class _World:
             platform = rng.choice(platforms)
             row = self.row(platform, day, name.lower())
             local = self.where(row, country, city)
-            # The first ads give one number, the last ones the other, two in the middle both.
-            mine = [phones[0]] if k < size // 2 + 1 else []
-            if k >= size // 2 - 1:
-                mine.append(phones[1])
-            for phone in mine:
-                row[R_PHONES].append(show_phone(phone, "intl", local, rnd))
+            # Seven in ten ads give one number, the rest the other; every ad names
+            # the agency, every second one shows the handle.
+            mine = [phones[k >= round(size * 0.7)]]
+            row[R_PHONES].append(show_phone(mine[0], "intl", local, rnd))
             if k % 2 == 0:
                 row[R_HANDLES].append(f"telegram:@{handle}")
-            if k % 5 != 4:
-                row[R_AGENCY] = agency
+            row[R_AGENCY] = agency
             age = 19 + k % 4
             amount = _amount(country, rnd())
             slots = {"city": city.names[0], "price": str(amount), "cur": country.currency,

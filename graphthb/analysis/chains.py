@@ -27,7 +27,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from graphthb.analysis.graph import AnalysisGraph
 
-__all__ = ["member_chains", "joints", "JOINTS_MAX_GROUPS"]
+__all__ = ["member_chains", "joints", "cut_nodes", "JOINTS_MAX_GROUPS"]
 
 #: Groups, best ranked first, whose joints are measured (each is a graph
 #: search of its own; past this many, lower-ranked groups say "not measured").
@@ -173,6 +173,14 @@ def joints(
     a, b = src[keep], dst[keep]
     if len(np.unique(np.concatenate([a, b]))) > JOINTS_MAX_NODES:
         return None
+    return cut_nodes(a, b, members, n_ads)
+
+
+def cut_nodes(
+    a: np.ndarray, b: np.ndarray, members: np.ndarray, n_ads: int
+) -> list[dict[str, Any]]:
+    """The joints of the graph of edges ``(a, b)`` over the ads ``members``
+    (nodes below ``n_ads`` are ads): see :func:`joints`."""
     g = nx.Graph()
     g.add_nodes_from(members.tolist())
     g.add_edges_from(zip(a.tolist(), b.tolist(), strict=True))

@@ -300,20 +300,21 @@ def _ring(a: np.ndarray, b: np.ndarray, n_ads: int) -> bool:
     """Whether a component is a small ring that no single node holds together.
 
     A case an analyst draws by hand (ten ads, two phones, an agency and a
-    handle) is small, and every ad in it is tied to the rest in at least two
-    ways: take away any one phone, picture, handle or ad and the rest still
-    hangs together (the graph is biconnected). Modularity would still cut
+    handle) is small, and its parts are tied to each other in more than one
+    way: take away any one phone, picture, handle or ad, and what falls off
+    is one ad at most, never a part of two or more (it has no *joint*, see
+    :func:`graphthb.analysis.chains.joints`). Modularity would still cut
     such a ring where it is thinnest; a component like this is kept whole.
     Two groups joined by one shared picture are not a ring: that picture
     alone holds them together, and they stay open to the split.
     """
+    from graphthb.analysis.chains import cut_nodes
+
     nodes = np.unique(np.concatenate([a, b]))
-    if int((nodes < n_ads).sum()) > RING_MAX_ADS:
+    ads = nodes[nodes < n_ads]
+    if len(ads) > RING_MAX_ADS or len(ads) < 3:
         return False
-    g = nx.Graph()
-    g.add_edges_from(zip(a.tolist(), b.tolist(), strict=True))
-    g.remove_edges_from(nx.selfloop_edges(g))
-    return g.number_of_nodes() >= 3 and nx.is_biconnected(g)
+    return not cut_nodes(a, b, ads, n_ads)
 
 
 #: Components up to this many nodes are tested by :func:`_stays_whole` (a dense

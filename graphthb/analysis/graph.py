@@ -278,7 +278,7 @@ def build_from_tables(
         )
     if between.any():
         notes.append(
-            f"{int(between.sum())} contact(s) given in only a few ads set aside as generic (each "
+            f"{int(between.sum())} phone(s) given in only a few ads set aside as generic (each "
             "ad shows a contact of its own besides, and nothing else relates them)"
         )
     generic |= between
@@ -556,10 +556,10 @@ def _between_few(
     generic: np.ndarray,
     protect: np.ndarray,
 ) -> np.ndarray:
-    """Which contacts given in only a few ads join several advertisers, not one.
+    """Which phones given in only a few ads join several advertisers, not one.
 
     A hotel's booking line or a rental desk may turn up in only two to four
-    ads, too few for the fragmentation test. Such a contact (given in at most
+    ads, too few for the fragmentation test. Such a phone (given in at most
     ``BETWEEN_MAX_ADS`` ads) is set aside when every one of its ads shows
     another contact of its own besides (a phone, e-mail, handle or wallet
     that is not the same number: another advertiser's number next to the
@@ -574,7 +574,9 @@ def _between_few(
     out = np.zeros(n_idents, dtype=bool)
     ident = dst - n_ads
     contact = np.isin(kinds, CONTACT_KINDS)
-    suspect = (counts >= 2) & (counts <= BETWEEN_MAX_ADS) & contact & ~generic & ~protect
+    # Phones only: a handle, an e-mail or a wallet in a few ads is a group's
+    # booking contact far more often than a desk's.
+    suspect = (counts >= 2) & (counts <= BETWEEN_MAX_ADS) & (kinds == "Phone") & ~generic & ~protect
     if not suspect.any():
         return out
     rows = suspect[ident]
