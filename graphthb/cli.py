@@ -390,8 +390,19 @@ def groups(ctx: Context, top: int, show_all: bool, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([g.as_dict() for g in chosen], indent=2, ensure_ascii=False))
         return
-    rows = [[g.group_id, g.score, g.size, ",".join(g.countries), g.summary] for g in chosen]
-    click.echo(render(["group", "score", "ads", "countries", "summary"], rows, fmt, width=100))
+    rows = [
+        [
+            g.group_id,
+            g.score,
+            g.confidence.get("level", ""),
+            g.size,
+            ",".join(g.countries),
+            g.summary,
+        ]
+        for g in chosen
+    ]
+    headers = ["group", "score", "confidence", "ads", "countries", "summary"]
+    click.echo(render(headers, rows, fmt, width=100))
 
 
 @main.command()
@@ -540,22 +551,44 @@ def evaluate(ctx: Context, truth: Path, fmt: str) -> None:
     required=True,
     help="Folder to write records.csv, links.csv and truth.csv into.",
 )
+@click.option("--hard", is_flag=True, help="Every hard situation below at once (docs/quality.md).")
+@click.option(
+    "--shared-templates", type=float, help="Share of groups posting in pairs from one template."
+)
+@click.option(
+    "--lone-pictures", type=float, help="Share of group ads tied in only by a re-encoded picture."
+)
+@click.option(
+    "--picture-independents",
+    type=float,
+    help="Share of prolific independents whose ads mostly show pictures only.",
+)
+@click.option("--small-lines", type=float, help="Generic lines in only 2-4 ads, per 1,000 records.")
+@click.option("--rings/--no-rings", default=None, help="Two analyst-sized rings of 10 and 8 ads.")
+@click.option("--scale", type=float, help="Groups this many times larger (and fewer).")
 @friendly
-def synth(n: int, seed: int, out: Path) -> None:
+def synth(n: int, seed: int, out: Path, hard: bool, **situations: Any) -> None:
     """Write a synthetic trafficking world: records, links and truth.
 
     Everything in it is invented; it exists to test and demonstrate graphthb.
+    Without options it is the same world as ever; each option adds one hard
+    situation (docs/synthetic-world.md), --hard all of them.
 
     \b
     Example:
       graphthb synth --records 10000 --seed 3 -o world/
+      graphthb synth --records 3000 --hard --scale 2 -o hard/
     """
-    from graphthb.synth import generate
+    import dataclasses
+
+    from graphthb.synth import HARD, Situations, generate
 
     if n < 1:
         raise click.BadParameter("must be at least 1", param_hint="--records")
+    chosen = {k: v for k, v in situations.items() if v is not None}
+    asked = dataclasses.replace(HARD if hard else Situations(), **chosen)
     out.mkdir(parents=True, exist_ok=True)
-    counts = generate(out, n, seed)
+    counts = generate(out, n, seed, situations=None if asked.plain else asked)
     say(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
