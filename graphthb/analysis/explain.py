@@ -29,8 +29,8 @@ CHAIN_WORDS = {
 def chain_of(group: Group, ad: str) -> list[dict[str, Any]] | None:
     """The links from ``ad`` back to the group's core, in order; [] for the
     core itself, None when the group's record holds no chain for the ad."""
-    if ad == group.core:
-        return []
+    if ad == group.core or (group.size == 1 and ad in group.members):
+        return []  # the core, or a lone ad: nothing to tie it to
     steps: list[dict[str, Any]] = []
     seen = {ad}
     here = ad

@@ -339,7 +339,8 @@ def _explain_members(
                 "level": "fragile",
                 "cut": 1,
                 "weakest": weakest,
-                "why": f"one {weakest['kind'].lower()} alone holds parts of "
+                "why": f"one {_KIND_WORD.get(weakest['kind'], weakest['kind'].lower())} alone "
+                "holds parts of "
                 + " and ".join(str(p) for p in weakest["parts"][:2])
                 + " ads together",
             }
@@ -351,6 +352,9 @@ def _explain_members(
             }
         if g.joins:
             g.confidence["joined"] = len(g.joins)
+
+
+_KIND_WORD = {"Image": "picture", "Email": "e-mail", "Ad": "ad", "Url": "link"}
 
 
 def _joint_fact(
