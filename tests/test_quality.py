@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from graphthb.analysis.evaluate import measure, read_truth, score
+from graphthb.analysis.evaluate import measure, read_truth, score, truth_by_ad
 from graphthb.analysis.explain import chain_of
 from graphthb.analysis.groups import cluster, read_groups
 from graphthb.ingest.loader import load
@@ -42,7 +42,9 @@ def _cluster_sample(store: Store, tmp_path: Path) -> dict:
     return {
         "groups": {g.group_id: g.members for g in result.groups},
         "figures": score(
-            predicted, read_truth(SAMPLE / "truth.csv"), [g.group_id for g in result.groups]
+            predicted,
+            truth_by_ad(read_truth(SAMPLE / "truth.csv"), list(predicted)),
+            [g.group_id for g in result.groups],
         ),
     }
 
@@ -69,18 +71,17 @@ def test_hard_world_figures_hold(tmp_path: Path, records: int, seed: int) -> Non
 @pytest.mark.slow
 def test_hard_world_rings_stay_whole_and_every_ad_has_a_chain(tmp_path: Path) -> None:
     measure(tmp_path, 3000, 1, HARD)
-    truth = read_truth(tmp_path / "truth.csv")
     store = open_store(str(tmp_path / "case.lbug"))
     try:
         groups = read_groups(store)
-        ads = store.read_nodes("Ad", ["record_id"])
     finally:
         store.close()
-    record_of = dict(zip(ads["key"], ads["record_id"], strict=True))
+    keys = [m for g in groups for m in g.members]
+    truth = truth_by_ad(read_truth(tmp_path / "truth.csv"), keys)
     for ring in ("RING-1", "RING-2"):
-        holding = [g for g in groups if any(truth[record_of[m]] == ring for m in g.members)]
+        holding = [g for g in groups if any(truth[m] == ring for m in g.members)]
         assert len(holding) == 1, f"{ring} is cut into {len(holding)}"
-        assert {truth[record_of[m]] for m in holding[0].members} == {ring}
+        assert {truth[m] for m in holding[0].members} == {ring}
     missing = [(g.group_id, ad) for g in groups for ad in g.members if chain_of(g, ad) is None]
     assert not missing, f"{len(missing)} ads have no chain, e.g. {missing[:3]}"
     assert sum(g.size > 1 for g in groups) > 100

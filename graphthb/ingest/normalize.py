@@ -51,6 +51,7 @@ from graphthb.ingest.countries import parse_table
 __all__ = [
     "age",
     "country",
+    "date_order",
     "domain",
     "email",
     "handle",
@@ -58,6 +59,7 @@ __all__ = [
     "iso_datetime",
     "keccak256",
     "keccak_sponge",
+    "local_datetime",
     "phone",
     "phone_region",
     "price",
@@ -248,9 +250,26 @@ def phone(raw: Any, region: str | None = None) -> str | None:
 # ---------------------------------------------------------------------------
 # Hosts, e-mail addresses, URLs and domains
 
-_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+# Letters, digits and hyphens, neither first nor last; an underscore only
+# inside a label of a sub-domain (``my_site.example.com``; never a registrable
+# name, see :func:`domain`).
+_LABEL = re.compile(r"(?![-_])[a-z0-9_-]{1,63}(?<![-_])")
 _TLD = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
 _IDEOGRAPHIC_DOTS = str.maketrans({"。": ".", "｡": ".", "．": "."})
+
+
+def _symbol_label(label: str) -> str | None:
+    """Punycode of a label with symbols or emoji (``⌘.ws``, ``i❤.ws``), which
+    IDNA 2008 refuses and registries such as .ws sell and browsers open (they
+    follow the older IDNA 2003 rules for them)."""
+    if not all(c.isalnum() or c == "-" or unicodedata.category(c) in ("So", "Sm") for c in label):
+        return None
+    if not any(unicodedata.category(c) in ("So", "Sm") for c in label):
+        return None
+    try:
+        return label.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
 
 
 def ascii_host(host: str) -> str | None:
@@ -269,7 +288,10 @@ def ascii_host(host: str) -> str | None:
             try:
                 labels.append(idna.encode(label, uts46=True).decode("ascii"))
             except (UnicodeError, ValueError):
-                return None
+                symbolic = _symbol_label(label)
+                if symbolic is None:
+                    return None
+                labels.append(symbolic)
         host = ".".join(labels)
     host = host.lower()
     if len(host) > 253:
@@ -383,6 +405,8 @@ def _url_host(host: str) -> str | None:
     name = ascii_host(host)
     if name is None:
         return None
+    if "_" in name and "_" in (_registrable(name) or "_"):
+        return None  # a registrable name is letters, digits and hyphens
     while name.startswith("www.") and name.count(".") >= 2:
         name = name[4:]
     return name
@@ -399,12 +423,26 @@ def _unwrap(text: str) -> str:
     return text
 
 
+# Characters RFC 3986 never allows unescaped in a URL; a pasted value holding
+# them is markup or script around a link ('http://x.example/">...'), not one.
+_UNSAFE_IN_URL = re.compile(r'["<>`\\^{}|\x00-\x1f\x7f]')
+# A query is name=value pairs joined by & (or ;): percent escapes and URL-safe
+# characters, no quotes or brackets ("q=search');alert(document.domain);" is
+# script, not a query a site reads).
+_QUERY_PART = r"[A-Za-z0-9\-._~%!$*+,:@/?\[\]]*"
+_QUERY_SHAPE = re.compile(
+    rf"{_QUERY_PART}(?:={_QUERY_PART})?(?:[&;]{_QUERY_PART}(?:={_QUERY_PART})?)*"
+)
+
+
 def _split_url(raw: Any) -> tuple[str, str, int | None, str, str] | None:
     """(scheme, canonical host, explicit port, path, query) of a URL, or None."""
     if not isinstance(raw, str):
         return None
     text = _unwrap(raw)
     if not text or len(text) > 4096 or any(c.isspace() for c in text):
+        return None
+    if _UNSAFE_IN_URL.search(text):
         return None
     if text.startswith("//"):
         text = "https:" + text
@@ -429,6 +467,8 @@ def _split_url(raw: Any) -> tuple[str, str, int | None, str, str] | None:
         raw_host = netloc.rsplit(":", 1)[0] if port is not None else netloc.rstrip(":")
     host = _url_host(raw_host)
     if host is None:
+        return None
+    if parts.query and not _QUERY_SHAPE.fullmatch(parts.query):
         return None
     if port == _DEFAULT_PORTS[scheme]:
         port = None
@@ -499,13 +539,17 @@ def domain(raw: Any) -> str | None:
     >>> domain("https://www.anna.escorts.co.uk/x"), domain("anna.github.io")
     ('escorts.co.uk', 'anna.github.io')
     """
+    if isinstance(raw, str) and raw.strip().startswith("@"):
+        return None  # a handle ("@pudo.org"), not a host
     parts = _split_url(raw)
     if parts is None:
         return None
     host = parts[1]
     if host.startswith("[") or host.replace(".", "").isdigit():
         return None
-    return _registrable(host)
+    registrable = _registrable(host)
+    # Host names are letters, digits and hyphens; "_example.com" is none.
+    return registrable if registrable is not None and "_" not in registrable else None
 
 
 # ---------------------------------------------------------------------------
@@ -1060,6 +1104,90 @@ def iso_datetime(raw: Any) -> str | None:
     return utc.isoformat(timespec=spec) + "Z"
 
 
+# Dates as people write them: day, month and year as numbers, in an order the
+# writer's country decides. Which order a file uses is decided for the whole
+# file (graphthb.ingest.readers), never value by value: 03/09/2025 is March or
+# September depending on who wrote it, and nothing in the value itself says.
+_LOCAL_DATE = re.compile(
+    r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\.?"
+    r"(?:(?:\s+|\s*,\s*|T)(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
+)
+_YEAR_FIRST = re.compile(
+    r"(\d{4})([./])(\d{1,2})\2(\d{1,2})"
+    r"(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+
+
+def date_order(raw: Any) -> str | None:
+    """What a day-month-year date tells of its file's order, or None if it is not one.
+
+    ``"day"`` when only day-first reads it (``13/09/2025``, or dots, which only
+    day-first countries write: ``03.09.2025``), ``"month"`` when only
+    month-first does (``09/13/2025``), ``"either"`` when both do
+    (``03/09/2025``) and ``"neither"`` when no order does (``13/13/2025``).
+
+    >>> date_order("13/09/2025"), date_order("3.9.2025"), date_order("3/9/2025")
+    ('day', 'day', 'either')
+    """
+    if not isinstance(raw, str):
+        return None
+    m = _LOCAL_DATE.fullmatch(raw.strip())
+    if m is None:
+        return None
+    first, sep, second = int(m.group(1)), m.group(2), int(m.group(3))
+    if not (1 <= first <= 31 and 1 <= second <= 31) or (first > 12 and second > 12):
+        return "neither"
+    if first > 12:
+        return "day"
+    if second > 12:
+        return "month"
+    return "day" if sep == "." else "either"
+
+
+def local_datetime(raw: Any, dayfirst: bool) -> str | None:
+    """A day-month-year date (or date-time) in the given order, as ISO 8601; None otherwise.
+
+    Takes ``03.09.2025``, ``3/9/2025``, ``03-09-25``, ``3.9.2025 14:05``,
+    ``9/3/2025 2:05 PM`` (two-digit years as POSIX reads them: 69-99 are
+    19xx), and year-first ``2025/09/03``, whose order is never in doubt. The
+    result has the same form as :func:`iso_datetime`'s, without an offset.
+
+    >>> local_datetime("03.09.2025 14:05", True), local_datetime("9/3/2025", False)
+    ('2025-09-03T14:05:00', '2025-09-03')
+    """
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    m = _LOCAL_DATE.fullmatch(text)
+    meridiem = None
+    if m is not None:
+        first, second, year_text = m.group(1), m.group(3), m.group(4)
+        day, month = (first, second) if dayfirst else (second, first)
+        year = int(year_text)
+        if len(year_text) == 2:
+            year += 1900 if year >= 69 else 2000
+        hour, minute, second_text, meridiem = m.group(5, 6, 7, 8)
+    else:
+        m = _YEAR_FIRST.fullmatch(text)
+        if m is None:
+            return None
+        year, month, day = int(m.group(1)), m.group(3), m.group(4)
+        hour, minute, second_text = m.group(5, 6, 7)
+    try:
+        day_value = date(year, int(month), int(day))
+        if hour is None:
+            return day_value.isoformat()
+        h = int(hour)
+        if meridiem is not None:
+            if not 1 <= h <= 12:
+                return None
+            h = h % 12 + (12 if meridiem in "Pp" else 0)
+        moment = datetime(year, int(month), int(day), h, int(minute), int(second_text or 0))
+    except ValueError:
+        return None
+    return moment.isoformat(timespec="seconds")
+
+
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -1120,6 +1248,12 @@ _DURATION_AFTER = re.compile(
 )
 
 
+# What no price in an ad looks like, and what a reading would only get wrong:
+# a minus sign before the amount ("-100" is not 100), an exponent ("1e308
+# USD" is not 308), a list or object ("[1,2]" is not 1).
+_UNREADABLE_PRICE = re.compile(r"(?:^|[(€$£:=]\s*)[-−]\s*\d|\d[eE][-+]?\d|[\[\]{}]")
+
+
 def _amount(token: str) -> float:
     text = re.sub(r"[ \u00a0'’]", "", token)
     if "," in text and "." in text:
@@ -1141,6 +1275,8 @@ def price(raw: Any) -> tuple[float, str | None] | None:
     The amount next to a currency wins; otherwise the first number that is not
     a duration (``1h 150`` gives 150). ``1.500`` and ``1,500`` are thousands,
     ``150,50`` is a decimal. ``kr`` is left without a code (SEK, NOK or DKK).
+    What cannot be read as one amount gives None, to be kept as written: a
+    negative amount, an exponent (``1e308``), a list (``[1,2]``).
     """
     if isinstance(raw, bool):
         return None
@@ -1149,6 +1285,8 @@ def price(raw: Any) -> tuple[float, str | None] | None:
     if not isinstance(raw, str) or len(raw) > 200:
         return None
     text = raw.strip()
+    if _UNREADABLE_PRICE.search(text):
+        return None  # kept as written (unparsed) rather than read as another amount
     amounts = [m for m in _AMOUNT.finditer(text) if not _DURATION_AFTER.match(text, m.end())]
     if not amounts:
         return None
@@ -1164,6 +1302,7 @@ def price(raw: Any) -> tuple[float, str | None] | None:
             ),
         )
     try:
-        return _amount(chosen.group(0)), currency
+        amount = _amount(chosen.group(0))
     except ValueError:
         return None
+    return (amount, currency) if math.isfinite(amount) else None

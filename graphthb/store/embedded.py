@@ -22,8 +22,10 @@ in the database) are updated, and with ``MATCH``, not ``MERGE``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -40,53 +42,25 @@ from graphthb.store.base import (
     first_values,
     rel_props,
 )
+from graphthb.store.cypher_guard import quote_labels, read_only_text
 
-__all__ = ["EmbeddedStore", "WRITING_CLAUSES"]
+__all__ = ["EmbeddedStore"]
 
-# Clauses that change the database; a read-only query may contain none of them.
-WRITING_CLAUSES = re.compile(
-    r"\b(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|DROP|ALTER|COPY|INSTALL|LOAD\s+EXTENSION|"
-    r"IMPORT|EXPORT|ATTACH|CHECKPOINT|BEGIN|COMMIT|ROLLBACK)\b",
-    re.IGNORECASE,
-)
-_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
-_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _IDENTITY_SEP = "\x1f"
-# LadybugDB reserves GROUP, so the Group label must be quoted there; analysts can
-# still write `(g:Group)` as on Neo4j, because queries are rewritten before they run.
-_BARE_GROUP_LABEL = re.compile(r"(?<=:)(\s*)Group\b")
 
 
 def _quote_reserved_labels(cypher: str) -> str:
-    """Quote the Group label outside string literals and comments."""
-    out, pos = [], 0
-    for m in re.finditer(_STRING_LITERAL.pattern + "|" + _COMMENT.pattern, cypher, re.DOTALL):
-        out.append(_BARE_GROUP_LABEL.sub(r"\1`Group`", cypher[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_BARE_GROUP_LABEL.sub(r"\1`Group`", cypher[pos:]))
-    return "".join(out)
-
-
-def _writes(cypher: str) -> bool:
-    """Whether ``cypher`` has a writing clause outside strings and comments."""
-    bare = _STRING_LITERAL.sub("''", _COMMENT.sub(" ", cypher))
-    # CALL procedures may write too; the read-only ones analysts need are allowed.
-    if re.search(r"\bCALL\b", bare, re.IGNORECASE) and not re.search(
-        r"\bCALL\s+(show_tables|table_info|show_connection|db_version|current_setting|"
-        r"show_functions|show_indexes)\s*\(",
-        bare,
-        re.IGNORECASE,
-    ):
-        return True
-    return bool(WRITING_CLAUSES.search(bare))
+    """LadybugDB reserves GROUP, so the Group label must be quoted there; analysts
+    still write `(g:Group)` as on Neo4j, because queries are rewritten before they run."""
+    return quote_labels(cypher, "Group")
 
 
 class EmbeddedStore(Store):
     backend = "embedded"
 
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
-
+        """``read_only`` opens the database so that the engine itself refuses every
+        write; :meth:`query` then runs only what the read-only guard lets through."""
         self.path = Path(path)
         self.location = str(self.path)
         if self.path.is_dir():
@@ -100,22 +74,49 @@ class EmbeddedStore(Store):
             self.path.exists() and not os.access(self.path, os.W_OK)
         ):
             raise ConfigError(f"--db {self.path}: cannot write there; choose another path")
-        self._open()
+        self.read_only = read_only
+        # Queries share the store; a writer has it to itself (see _StoreLock).
+        self._lock = _StoreLock.take(self.path, shared=read_only)
         self._edge_ids: dict[EdgeKey, _HashSet] = {}
         self._node_ids: dict[str, _HashSet] = {}
-        self.init_schema()
+        # LadybugDB can neither create a database read-only nor add tables to
+        # one: a new store, or one made before the schema grew, is set up in a
+        # writable open first and then reopened read-only.
+        try:
+            self._open(read_only and self.path.exists())
+            if not (self._opened_read_only and self._has_schema()):
+                if self._opened_read_only:
+                    self._reopen(False)
+                self.init_schema()
+                if read_only:
+                    self._reopen(True)
+        except BaseException:
+            self.close()
+            raise
 
-    def _open(self) -> None:
+    def _open(self, read_only: bool | None = None) -> None:
         import ladybug
 
+        self._opened_read_only = self.read_only if read_only is None else read_only
         try:
             # A bounded buffer pool: the default takes most of the machine's memory.
-            self._db = ladybug.Database(str(self.path), buffer_pool_size=2 << 30)
+            self._db = ladybug.Database(
+                str(self.path), buffer_pool_size=2 << 30, read_only=self._opened_read_only
+            )
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             raise ConfigError(
                 f"--db {self.path}: cannot open the embedded store: {_one_line(exc)}"
             ) from None
+
+    def _reopen(self, read_only: bool) -> None:
+        self._conn.close()
+        self._db.close()
+        self._open(read_only)
+
+    def _has_schema(self) -> bool:
+        tables = {row[1] for row in self._run("CALL show_tables() RETURN *").rows}
+        return tables >= set(SCHEMA.nodes) | set(SCHEMA.relationships)
 
     # -- schema ---------------------------------------------------------------------
 
@@ -143,7 +144,20 @@ class EmbeddedStore(Store):
     def write_batch(
         self, nodes: dict[str, pd.DataFrame], edges: dict[EdgeKey, pd.DataFrame]
     ) -> None:
-        super().write_batch(nodes, edges)
+        # One transaction a batch: a batch that fails half-way (a full disk)
+        # leaves nothing of itself, so the store is as after the batch before.
+        self._run("BEGIN TRANSACTION")
+        try:
+            super().write_batch(nodes, edges)
+            self._run("COMMIT")
+        except BaseException:
+            # The engine may have ended the transaction itself.
+            with contextlib.suppress(StoreError):
+                self._run("ROLLBACK")
+            # The remembered keys may name what was just rolled back.
+            self._edge_ids.clear()
+            self._node_ids.clear()
+            raise
         # LadybugDB keeps memory it used for COPYs until the database is closed:
         # measured +400 MB a 50,000-record batch, 9.1 GB peak at 1,000,000 records.
         # Reopening after each batch gives it back (1.6 GB peak at 300,000 instead
@@ -265,8 +279,8 @@ class EmbeddedStore(Store):
     def query(
         self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> QueryResult:
-        if not write and _writes(cypher):
-            raise QueryError("this query writes to the store; add --write if that is what you mean")
+        if not write:
+            cypher = read_only_text(cypher, "embedded")
         result = self._run(cypher, params, write=write)
         if write:  # the query may have deleted anything: read the stored keys anew
             self._edge_ids.clear()
@@ -291,6 +305,94 @@ class EmbeddedStore(Store):
             self._conn.close()
             self._db.close()
             self._conn = None
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            self._lock = None
+            lock.release()
+
+
+class _StoreLock:
+    """A lock on ``PATH.lock``, held from opening a store to closing it.
+
+    LadybugDB's own lock goes with the database object, and the store closes
+    and reopens that object after every batch (see ``write_batch``): without a
+    lock of our own another process could open the store in between and the
+    long load would fail half-way. Every graphthb process takes this lock
+    before it opens the database: shared for a read-only open (queries may
+    run side by side, as LadybugDB allows), exclusive otherwise. Within one
+    process, opening the same store twice shares one lock.
+    """
+
+    _held: dict[str, _StoreLock] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, name: str, fd: int, shared: bool) -> None:
+        self.name = name
+        self.fd = fd
+        self.shared = shared
+        self.count = 1
+
+    @classmethod
+    def take(cls, store_path: Path, *, shared: bool = False) -> _StoreLock:
+        path = store_path.with_name(store_path.name + ".lock")
+        name = str(path.resolve())
+        with cls._guard:
+            held = cls._held.get(name)
+            if held is not None:
+                if held.shared and not shared:
+                    _flock(held.fd, store_path, shared=False)
+                    held.shared = False
+                held.count += 1
+                return held
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise ConfigError(
+                    f"--db {store_path}: cannot create {path}: {exc.strerror}"
+                ) from None
+            try:
+                _flock(fd, store_path, shared=shared)
+            except ConfigError:
+                os.close(fd)
+                raise
+            if not shared:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+            lock = cls._held[name] = cls(name, fd, shared)
+            return lock
+
+    def release(self) -> None:
+        with self._guard:
+            self.count -= 1
+            if self.count > 0:
+                return
+            self._held.pop(self.name, None)
+            os.close(self.fd)  # closing the descriptor releases the flock
+
+
+def _flock(fd: int, store_path: Path, *, shared: bool) -> None:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        # The file names the last writer; readers do not write into it.
+        who = f" (process {holder})" if holder.isdigit() and _alive(int(holder)) else ""
+        raise ConfigError(
+            f"--db {store_path} is in use by another graphthb command{who}; "
+            "wait for it to finish and run this again"
+        ) from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def node_prop(node: Any, prop: str) -> str:
