@@ -4,8 +4,8 @@ the joints where a group could be two.
 Every group is held together by its own links (the community step cuts any
 group whose parts meet only through other groups' ads). So from one ad of the
 group, its *core* (the ad with the most links inside the group), a search
-along the group's own links (shortest chains, a shared identifier preferred
-to a reused text) reaches every other ad: each ad is explained by
+along the group's own links (shortest chains, a shared contact or picture
+preferred to an agency name, and both to a reused text) reaches every other ad: each ad is explained by
 the link that first reached it (a shared identifier, a reused text, an
 analyst's SAME_AS) and the ad on the other side of it, whose own chain leads
 on to the core. The search runs once over all groups together, as arrays.
@@ -101,9 +101,11 @@ def member_chains(
     cores = core[core >= 0]
     u = np.concatenate([edges["u"].to_numpy(np.int64), np.full(len(cores), root)])
     v = np.concatenate([edges["v"].to_numpy(np.int64), cores])
-    # Shortest chains, a shared identifier (two steps) preferred to a reused
-    # text (one step weighing three): an analyst checks a phone faster.
-    cost = np.where(edges["why"].to_numpy() == "text", 3.0, 1.0)
+    # Shortest chains, a shared contact or picture (two steps of one) preferred
+    # to an agency name or a link (two of two) and to a reused text (one of
+    # three): an analyst checks a phone faster, and it says more.
+    why = edges["why"].to_numpy()
+    cost = np.where(why == "text", 3.0, np.where(np.isin(why, ("Agency", "Url")), 2.0, 1.0))
     cost = np.concatenate([cost, np.ones(len(cores))])
     matrix = coo_matrix((cost, (u, v)), shape=(total + 1, total + 1)).tocsr()
     _, pred = dijkstra(matrix, directed=False, indices=root, return_predecessors=True)
