@@ -691,19 +691,34 @@ def demo(ctx: Context, views_dir: Path, top: int) -> None:
 
 @main.command()
 @click.option("--source", required=True, help="The source (collection or batch name) to remove.")
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path),
+    help="The rejects file to remove the source's rows from "
+    "(default: rejects.csv beside an embedded store, else here).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 @friendly
-def purge(ctx: Context, source: str, yes: bool) -> None:
-    """Delete every fact from one source, and every node left without facts.
+def purge(ctx: Context, source: str, rejects: Path | None, yes: bool) -> None:
+    """Delete everything one source put in the store, and its rejected rows.
 
-    Groups are removed too (run `graphthb cluster` again). What is deleted is
-    gone from the store; the audit trail records that it happened.
+    Nodes another source also names stay, with what that source wrote
+    recomputed from the remaining ads. Groups are removed too (run `graphthb
+    cluster` again). The embedded store's file is rebuilt so the deleted
+    bytes are gone; on Neo4j see docs/data-protection.md. Views and exports
+    written earlier are your own files: delete them yourself. The audit trail
+    records that the purge happened.
 
     \b
     Example:
       graphthb --reason "retention ended, case 2025-117" purge --source sweep-3
     """
+    from graphthb.purging import purge as run_purge
+
+    if rejects is None:
+        setting = ctx.setting
+        rejects = (Path(setting).parent if not is_neo4j_uri(setting) else Path(".")) / "rejects.csv"
     with ctx.store() as store:
         if not yes and sys.stdin.isatty():
             click.confirm(
@@ -711,10 +726,12 @@ def purge(ctx: Context, source: str, yes: bool) -> None:
                 abort=True,
                 err=True,
             )
-        removed = store.purge_source(source)
-        ctx.touched = removed.get("Ad", 0)
-    for what, n in removed.items():
-        click.echo(f"removed {n} {what}")
+        report = run_purge(store, source, rejects=rejects)
+        ctx.touched = report.removed.get("Ad", 0)
+    for what, n in report.removed.items():
+        click.echo(f"removed {n} {what}" if not what.startswith("re-") else f"{what}: {n}")
+    if report.rejects_removed:
+        click.echo(f"removed {report.rejects_removed} rejected rows from {report.rejects_path}")
 
 
 @main.group()
