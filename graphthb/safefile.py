@@ -63,7 +63,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def check_output(out: str | os.PathLike[str], protected: Iterable[Path] = ()) -> Path:
+def check_output(
+    out: str | os.PathLike[str], protected: Iterable[Path] = (), *, create_parents: bool = False
+) -> Path:
     """The real path to write ``out`` to, or a one-line ConfigError saying why not.
 
     A symlink is followed (its target is what gets written); the target must be
@@ -90,7 +92,7 @@ def check_output(out: str | os.PathLike[str], protected: Iterable[Path] = ()) ->
                 f"-o {given} is not a regular file (a device, pipe or socket); "
                 "give the name of a new or ordinary file"
             )
-    if not real.parent.is_dir():
+    if not create_parents and not real.parent.is_dir():
         raise ConfigError(f"-o {given}: folder {real.parent} does not exist")
     return real
 
@@ -100,9 +102,12 @@ def _write(
     fill: Callable[[IO[Any]], None],
     mode: str,
     protected: Iterable[Path],
+    create_parents: bool = False,
     **open_args: Any,
 ) -> Path:
-    real = check_output(out, protected)
+    real = check_output(out, protected, create_parents=create_parents)
+    if create_parents:
+        real.parent.mkdir(parents=True, exist_ok=True)
     tmp = real.with_name(f".{real.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, mode, **open_args) as fh:
@@ -125,10 +130,13 @@ def write_text(
     protected: Iterable[Path] = (),
     *,
     newline: str | None = "\n",
+    create_parents: bool = False,
 ) -> Path:
     """Write ``text`` (or what a callback writes to the file) to ``out`` as UTF-8, whole or not at all."""
     fill = text if callable(text) else (lambda fh: fh.write(text))
-    return _write(out, fill, "w", list(protected), encoding="utf-8", newline=newline)
+    return _write(
+        out, fill, "w", list(protected), create_parents, encoding="utf-8", newline=newline
+    )
 
 
 def write_bytes(
