@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ import click
 
 from graphthb import __version__
 from graphthb.audit import AuditTrail, audit_path_for
+from graphthb.audit import writes as audit_writes
 from graphthb.errors import GraphthbError, InputError
 from graphthb.output import FORMATS, render
 from graphthb.store import DEFAULT_DB, Store, is_neo4j_uri, open_store, resolve_db
@@ -62,6 +63,14 @@ class Context:
         store = open_store(
             self.db, user=self.user, password=self.password, database=self.database, metadata=meta
         )
+        trail = AuditTrail(audit_path_for(self.setting))
+        writing = audit_writes(command, click_ctx.params)
+        if writing:
+            try:
+                trail.check_before_write(store)
+            except BaseException:
+                store.close()
+                raise
         outcome = "error"
         try:
             yield store
@@ -70,15 +79,21 @@ class Context:
             outcome = "interrupted"
             raise
         finally:
-            store.close()
-            AuditTrail(audit_path_for(self.setting)).append(
-                command=command,
-                args=args,
-                store=store.location,
-                reason=self.reason,
-                touched=self.touched,
-                outcome=outcome,
-            )
+            try:
+                entry = trail.append(
+                    command=command,
+                    args=args,
+                    store=store.location,
+                    reason=self.reason,
+                    touched=self.touched,
+                    outcome=outcome,
+                )
+                if writing:
+                    # After the entry is on disk: a head never names a missing entry.
+                    with suppress(GraphthbError):
+                        trail.record_head(store, entry)
+            finally:
+                store.close()
 
 
 def _user() -> str:
@@ -769,15 +784,28 @@ def audit_show(ctx: Context, last: int, fmt: str) -> None:
 @pass_ctx
 @friendly
 def audit_verify(ctx: Context) -> None:
-    """Check that no audit entry was edited, removed or moved.
+    """Check that no audit entry was edited, removed or moved, and print the head hash.
+
+    The trail is checked against the head the store keeps, so entries cut off
+    its end show too. Write the head hash down outside this machine: a later
+    verify shows whether the trail still holds that entry.
 
     \b
     Example:
       graphthb audit verify
     """
     path = audit_path_for(ctx.setting)
-    n = AuditTrail(path).verify()
+    trail = AuditTrail(path)
+    stored = None
+    if is_neo4j_uri(ctx.setting) or Path(ctx.setting).exists():
+        with open_store(ctx.db, user=ctx.user, password=ctx.password, database=ctx.database) as s:
+            stored = s.read_audit_head()
+    n = trail.verify(stored)
+    seq, digest = trail.head()
     click.echo(f"{path}: {n} entries, chain intact")
+    click.echo(f"head: entry {seq} sha256 {digest}")
+    if stored is not None:
+        click.echo(f"the store records entry {stored[0]} as its last change: found in the trail")
 
 
 if __name__ == "__main__":  # pragma: no cover

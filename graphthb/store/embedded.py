@@ -292,6 +292,11 @@ class EmbeddedStore(Store):
         rows = result.get_all()
         return QueryResult(columns, rows)
 
+    def read_audit_head(self) -> tuple[int, str] | None:
+        # A store made before the head was kept has no table for it: no head yet.
+        tables = {row[1] for row in self._run("CALL show_tables() RETURN *").rows}
+        return super().read_audit_head() if AUDIT_HEAD_LABEL in tables else None
+
     # -- purge ----------------------------------------------------------------------
 
     def set_node_properties(self, kind: str, rows: pd.DataFrame) -> None:
