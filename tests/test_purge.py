@@ -289,3 +289,33 @@ def test_purge_rederives_shared_nodes_on_both_stores(store: Store, tmp_path: Pat
     store.purge_source("a")
     names = dict(store.read_nodes("Agency")[["key", "name"]].values.tolist())
     assert names == {"rosa escort": "Rosa escort", "zeta club": "zeta club"}
+
+
+@pytest.mark.neo4j
+def test_purge_on_neo4j_leaves_nothing_in_exports_views_or_rejects(
+    neo4j_server: dict[str, str], neo4j_store: Store, tmp_path: Path
+) -> None:
+    """The same markers through the command line on a real Neo4j server; the
+    server's own files are its administrator's (docs/data-protection.md)."""
+    inputs = _inputs(tmp_path / "in")
+    case = tmp_path / "case"
+    case.mkdir()
+    rejects = case / "rejects.csv"
+    env = {
+        "GRAPHTHB_AUDIT": str(case / "audit.jsonl"),
+        "NEO4J_USERNAME": neo4j_server["user"],
+        "NEO4J_PASSWORD": neo4j_server["password"],
+    }
+    db = neo4j_server["uri"]
+    _cli(db, "load", str(inputs["b"]), str(inputs["a"]), "--links", str(inputs["links_b"]),
+         "--links", str(inputs["links_a"]), "--rejects", str(rejects), env=env)  # fmt: skip
+    _outputs(db, tmp_path / "before", env=env)
+    assert "case.json" in _hits(tmp_path / "before") and "rejects.csv" in _hits(case)
+    out = _cli(db, "purge", "--source", "sweep-a", "--rejects", str(rejects), "--yes", env=env)
+    assert "removed 1 rejected rows" in out
+    _outputs(db, tmp_path / "after", env=env)
+    assert _hits(tmp_path / "after") == {} and _hits(case) == {}
+    assert neo4j_store.read_nodes("Agency")["name"].tolist() == ["Rosa Escort"]
+    assert sorted(neo4j_store.read_nodes("Ad")["key"]) == ["B-1", "B-2"]
+    assert "KEEP-B-REJECT" in rejects.read_text(encoding="utf-8")
+    assert "chain intact" in _cli(db, "audit", "verify", env=env)

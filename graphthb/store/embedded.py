@@ -313,8 +313,8 @@ class EmbeddedStore(Store):
         """Rebuild the database file from what it holds now, and scrub the old one.
 
         LadybugDB marks deleted rows free and reuses the pages later; until then
-        a deleted ad's text is still in the file (measured: 75 copies of a marker
-        after a purge). A fresh database holds only live rows: every table is
+        a deleted ad's text is still in the file (tests/test_purge.py's markers
+        were there 2 to 4 times each after a purge without this). A fresh database holds only live rows: every table is
         read as Arrow and bulk-copied into a new file beside this one, which is
         renamed over it; the old file's bytes are then overwritten with zeros
         (:func:`graphthb.safefile.replace_scrubbed`). It needs free space for a
