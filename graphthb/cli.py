@@ -23,6 +23,7 @@ from graphthb.audit import AuditTrail, audit_path_for
 from graphthb.audit import writes as audit_writes
 from graphthb.errors import GraphthbError, InputError
 from graphthb.output import FORMATS, render
+from graphthb.safefile import check_not_owned, protected_paths
 from graphthb.store import DEFAULT_DB, Store, is_neo4j_uri, open_store, resolve_db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -252,6 +253,7 @@ def load(
     if rejects is None:
         setting = ctx.setting
         rejects = (Path(setting).parent if not is_neo4j_uri(setting) else Path(".")) / "rejects.csv"
+    check_not_owned(rejects, protected_paths(ctx.setting, rejects=False), "--rejects")
     with ctx.store() as store:
         bar = _progress("loading")
         if bar is not None:
@@ -798,8 +800,13 @@ def audit_verify(ctx: Context) -> None:
     trail = AuditTrail(path)
     stored = None
     if is_neo4j_uri(ctx.setting) or Path(ctx.setting).exists():
-        with open_store(ctx.db, user=ctx.user, password=ctx.password, database=ctx.database) as s:
-            stored = s.read_audit_head()
+        try:
+            with open_store(
+                ctx.db, user=ctx.user, password=ctx.password, database=ctx.database
+            ) as s:
+                stored = s.read_audit_head()
+        except GraphthbError as exc:
+            say(f"note: cannot read the head the store keeps ({exc}); checking the chain alone")
     n = trail.verify(stored)
     seq, digest = trail.head()
     click.echo(f"{path}: {n} entries, chain intact")

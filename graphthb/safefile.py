@@ -25,33 +25,39 @@ from typing import IO, Any
 
 from graphthb.errors import ConfigError
 
-__all__ = ["check_output", "protected_paths", "replace_scrubbed", "write_bytes", "write_text"]
+__all__ = [
+    "check_not_owned",
+    "check_output",
+    "protected_paths",
+    "replace_scrubbed",
+    "write_bytes",
+    "write_text",
+]
 
 
-def protected_paths(location: str | os.PathLike[str] | None) -> list[Path]:
+def protected_paths(location: str | os.PathLike[str] | None, *, rejects: bool = True) -> list[Path]:
     """The files that belong to the store at ``location``: none may be an output.
 
     For an embedded store: the database file and every ``<store>.*`` beside it
     (write-ahead file, audit trail), and ``rejects.csv`` beside it. For any store:
     the audit trail it writes to (GRAPHTHB_AUDIT or the default) and
     ``rejects.csv`` in the working folder, where a Neo4j load puts rejects.
+    ``rejects=False`` leaves the rejects files out, for the load that writes them.
     """
     from graphthb.audit import audit_path_for
     from graphthb.store import is_neo4j_uri
 
-    out = [Path("rejects.csv")]
+    out = [Path("rejects.csv")] if rejects else []
     if location is None:
         return out
     setting = str(location)
     out.append(audit_path_for(setting))
     if not is_neo4j_uri(setting):
         db = Path(setting)
-        out += [db, db.parent / "rejects.csv"]
+        out += [db, db.parent / "rejects.csv"] if rejects else [db]
         with contextlib.suppress(OSError):
             # Not a glob: a store's name may hold [ or *.
-            out += [
-                db.parent / n for n in os.listdir(db.parent or ".") if n.startswith(db.name + ".")
-            ]
+            out += [db.parent / n for n in os.listdir(db.parent) if n.startswith(db.name + ".")]
     return out
 
 
@@ -61,6 +67,18 @@ def _same_file(a: Path, b: Path) -> bool:
     except OSError:
         # b does not exist (yet): compare the names the links resolve to.
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_not_owned(
+    out: str | os.PathLike[str], protected: Iterable[Path], option: str = "-o"
+) -> None:
+    """A one-line ConfigError when ``out``, under any name or link, is one of ``protected``."""
+    real = Path(os.path.realpath(out))
+    for p in protected:
+        if _same_file(real, Path(p)):
+            raise ConfigError(
+                f"{option} {out} is the store's own file {p}; write the output somewhere else"
+            )
 
 
 def check_output(
@@ -73,11 +91,7 @@ def check_output(
     """
     given = Path(out)
     real = Path(os.path.realpath(given))
-    for p in protected:
-        if _same_file(real, Path(p)):
-            raise ConfigError(
-                f"-o {given} is the store's own file {p}; write the output somewhere else"
-            )
+    check_not_owned(given, protected)
     try:
         st = os.stat(real)
     except FileNotFoundError:

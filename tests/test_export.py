@@ -243,3 +243,21 @@ def test_outputs_replace_a_regular_file_whole(case_dir: Path, tmp_path: Path) ->
     result = CliRunner().invoke(main, ["--db", db, "export", "--format", "gexf", "-o", str(link)])
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and out.read_text().startswith("<?xml")
+
+
+def test_load_rejects_never_overwrite_the_store_or_its_trail(
+    case_dir: Path, tmp_path: Path
+) -> None:
+    db = str(case_dir / "case.lbug")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id,title\n,no id\n")
+    for target in ("case.lbug", "case.lbug.audit.jsonl"):
+        before = _fingerprint(str(case_dir / target))
+        result = CliRunner().invoke(
+            main, ["--db", db, "load", str(bad), "--rejects", str(case_dir / target)]
+        )
+        assert result.exit_code == 1 and "--rejects" in result.output, result.output
+        assert "is the store's own file" in result.output
+        assert _kept(_fingerprint(str(case_dir / target)), before)
+    with open_store(db) as store:
+        assert store.count_nodes()["Ad"] == 3000

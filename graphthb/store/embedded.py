@@ -323,9 +323,12 @@ class EmbeddedStore(Store):
         """
         from graphthb.safefile import replace_scrubbed
 
+        # A rebuild killed midway leaves its file: only the remaining data, but not
+        # to be kept beside the store.
+        for stale in self.path.parent.iterdir():
+            if stale.name.startswith(f".{self.path.name}.rebuild-"):
+                stale.unlink()
         tmp = self.path.with_name(f".{self.path.name}.rebuild-{os.getpid()}")
-        for stale in self._side_files(tmp):
-            stale.unlink()
         fresh = EmbeddedStore(tmp)
         try:
             for kind, node in [*SCHEMA.nodes.items(), (AUDIT_HEAD_LABEL, None)]:
