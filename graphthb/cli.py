@@ -51,7 +51,7 @@ class Context:
         return resolve_db(self.db)
 
     @contextmanager
-    def store(self) -> Iterator[Store]:
+    def store(self, *, read_only: bool = False) -> Iterator[Store]:
         """Open the store; when the command ends, append its audit entry."""
         click_ctx = click.get_current_context()
         command = click_ctx.info_name or "?"
@@ -62,7 +62,12 @@ class Context:
         ]
         meta = {"app": "graphthb", "command": command, "user": _user(), "reason": self.reason or ""}
         store = open_store(
-            self.db, user=self.user, password=self.password, database=self.database, metadata=meta
+            self.db,
+            user=self.user,
+            password=self.password,
+            database=self.database,
+            metadata=meta,
+            read_only=read_only,
         )
         trail = AuditTrail(audit_path_for(self.setting))
         writing = audit_writes(command, click_ctx.params)
@@ -213,9 +218,19 @@ def init(ctx: Context) -> None:
     "maps",
     multiple=True,
     metavar="THEIRS=OURS",
-    help="Rename one of your columns onto graphthb's (repeatable).",
+    help="Rename one of your columns onto graphthb's, or THEIRS=handles:SERVICE (repeatable).",
 )
 @click.option("--map-file", type=click.Path(path_type=Path), help="A file of THEIRS=OURS lines.")
+@click.option(
+    "--sheet",
+    metavar="NAME|N",
+    help="A spreadsheet's sheet, by name or number (default: the first).",
+)
+@click.option(
+    "--dayfirst/--monthfirst",
+    default=None,
+    help="How dates like 03/09/2025 are written (default: as the file's own dates show).",
+)
 @click.option(
     "--rejects",
     type=click.Path(path_type=Path),
@@ -234,15 +249,20 @@ def load(
     map_file: Path | None,
     rejects: Path | None,
     fmt: str,
+    sheet: str | None,
+    dayfirst: bool | None,
 ) -> None:
-    """Load records FILES (CSV, JSON Lines, JSON arrays) and --links files.
+    """Load records FILES (CSV, JSON Lines, JSON arrays, .xlsx, .ods) and --links files.
 
     Every row ends up loaded or in the rejects file with its file, line and
-    reason. Loading the same files again changes nothing.
+    reason. Loading the same files again changes nothing. --map names your
+    columns: --map Telefon=phones, or --map Telegram=handles:telegram for a
+    column of one messenger's handles.
 
     \b
     Example:
       graphthb load sample_data/records.csv --links sample_data/links.csv
+      graphthb load sample_data/analyst-sheet.xlsx --map-file sample_data/analyst-sheet.map
     """
     from graphthb.ingest.loader import load as run_load
     from graphthb.ingest.readers import parse_mapping
@@ -259,10 +279,14 @@ def load(
         if bar is not None:
             with bar:
                 report = run_load(
-                    store, files, links, rejects=rejects, mapping=mapping, progress=bar.update
-                )
+                    store, files, links, rejects=rejects, mapping=mapping, progress=bar.update,
+                    sheet=sheet, dayfirst=dayfirst,
+                )  # fmt: skip
         else:
-            report = run_load(store, files, links, rejects=rejects, mapping=mapping)
+            report = run_load(
+                store, files, links, rejects=rejects, mapping=mapping, sheet=sheet,
+                dayfirst=dayfirst,
+            )  # fmt: skip
         ctx.touched = report.loaded
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -464,7 +488,11 @@ def show(ctx: Context, group_id: str, evidence: bool, fmt: str) -> None:
     help="A query parameter (repeatable); VALUE is JSON if it parses as JSON, else text.",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--write", is_flag=True, help="Allow the query to change the store.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Allow the query to change the store, and to read and write files (LOAD, COPY).",
+)
 @pass_ctx
 @friendly
 def query(
@@ -476,6 +504,15 @@ def query(
     write: bool,
 ) -> None:
     """Run a Cypher query; read-only unless --write.
+
+    Without --write the query reads the graph and nothing else: one statement,
+    no clause that changes the store, no file read or written (LOAD CSV, LOAD
+    FROM, COPY, EXPORT), no other database attached, no extension loaded, and
+    only schema procedures called (db.labels() and SHOW INDEXES on Neo4j,
+    show_tables() on the embedded store). The embedded store is opened
+    read-only and Neo4j runs the query in a read transaction, so the database
+    refuses writes as well. --write lifts all of this: a deliberate change by
+    the analyst, files included.
 
     Values go in as parameters ($name), never into the query text.
 
@@ -493,7 +530,7 @@ def query(
         saved = load_query(file)
         cypher = saved.text
         bound = saved.bind(bound)
-    with ctx.store() as store:
+    with ctx.store(read_only=not write) as store:
         result = store.query(cypher or "", bound, write=write)
         ctx.touched = len(result.rows)
     click.echo(render(result.columns, result.rows, fmt))

@@ -43,7 +43,7 @@ def test_csv_unicode_encodings(tmp_path: Path, encoding: str) -> None:
     path.write_bytes(_csv(ROWS).encode(encoding))
     info, rows = read_rows(path)
     assert [r.data for r in rows] == ROWS
-    assert info.notes == []
+    assert info.notes == (["read as UTF-16"] if encoding.startswith("utf-16") else [])
 
 
 def test_latin1_fallback_is_reported(tmp_path: Path) -> None:
@@ -119,7 +119,8 @@ def test_json_array_cut_short(tmp_path: Path) -> None:
     ("name", "content", "message"),
     [
         ("missing.csv", None, "no such file"),
-        ("ads.xlsx", b"PK", "unknown file type"),
+        ("ads.xlsx", b"PK", "cannot read it as a spreadsheet"),
+        ("ads.pdf", b"%PDF", "unknown file type"),
         ("ads.json", b'{"record_id": 1}', "array of objects"),
         ("ads.csv.gz", b"\x1f\x8b", "compressed"),
     ],

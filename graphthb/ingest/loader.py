@@ -28,7 +28,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from graphthb.errors import InputError
-from graphthb.ingest.readers import ReadInfo, read_rows
+from graphthb.ingest.readers import ReadInfo, check_mapping, read_rows
 from graphthb.ingest.records import GraphRows, Reject, link_rows, record_rows
 from graphthb.store.base import Store
 
@@ -195,11 +195,15 @@ def load(
     mapping: dict[str, str] | None = None,
     batch_records: int | None = None,
     progress: Callable[[int], None] | None = None,
+    sheet: str | int | None = None,
+    dayfirst: bool | None = None,
 ) -> LoadReport:
     """Load records files, then links files, into ``store``.
 
     Raises :class:`InputError` before writing anything when a file cannot be
-    opened or decoded; rows that cannot be used go to ``rejects``.
+    opened or decoded, is not of its kind, or does not have a mapped column;
+    rows that cannot be used go to ``rejects``. ``sheet`` and ``dayfirst`` are
+    passed to :func:`~graphthb.ingest.readers.read_rows` for every file.
     """
     if batch_records is None:
         batch_records = getattr(store, "batch_records", BATCH_RECORDS)
@@ -210,8 +214,9 @@ def load(
     opened: list[tuple[str, ReadInfo, Iterable[Any]]] = []
     for kind, paths in (("records", record_files), ("links", link_files)):
         for path in paths:
-            info, rows = read_rows(path, mapping)
+            info, rows = read_rows(path, mapping, kind=kind, sheet=sheet, dayfirst=dayfirst)
             opened.append((kind, info, rows))
+    check_mapping(mapping or {}, [info for _, info, _ in opened])
 
     report = LoadReport()
     sink = _Rejects(Path(rejects))

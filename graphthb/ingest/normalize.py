@@ -51,6 +51,7 @@ from graphthb.ingest.countries import parse_table
 __all__ = [
     "age",
     "country",
+    "date_order",
     "domain",
     "email",
     "handle",
@@ -58,6 +59,7 @@ __all__ = [
     "iso_datetime",
     "keccak256",
     "keccak_sponge",
+    "local_datetime",
     "phone",
     "phone_region",
     "price",
@@ -1058,6 +1060,90 @@ def iso_datetime(raw: Any) -> str | None:
     except (OverflowError, ValueError):
         return None
     return utc.isoformat(timespec=spec) + "Z"
+
+
+# Dates as people write them: day, month and year as numbers, in an order the
+# writer's country decides. Which order a file uses is decided for the whole
+# file (graphthb.ingest.readers), never value by value: 03/09/2025 is March or
+# September depending on who wrote it, and nothing in the value itself says.
+_LOCAL_DATE = re.compile(
+    r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\.?"
+    r"(?:(?:\s+|\s*,\s*|T)(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
+)
+_YEAR_FIRST = re.compile(
+    r"(\d{4})([./])(\d{1,2})\2(\d{1,2})"
+    r"(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+
+
+def date_order(raw: Any) -> str | None:
+    """What a day-month-year date tells of its file's order, or None if it is not one.
+
+    ``"day"`` when only day-first reads it (``13/09/2025``, or dots, which only
+    day-first countries write: ``03.09.2025``), ``"month"`` when only
+    month-first does (``09/13/2025``), ``"either"`` when both do
+    (``03/09/2025``) and ``"neither"`` when no order does (``13/13/2025``).
+
+    >>> date_order("13/09/2025"), date_order("3.9.2025"), date_order("3/9/2025")
+    ('day', 'day', 'either')
+    """
+    if not isinstance(raw, str):
+        return None
+    m = _LOCAL_DATE.fullmatch(raw.strip())
+    if m is None:
+        return None
+    first, sep, second = int(m.group(1)), m.group(2), int(m.group(3))
+    if not (1 <= first <= 31 and 1 <= second <= 31) or (first > 12 and second > 12):
+        return "neither"
+    if first > 12:
+        return "day"
+    if second > 12:
+        return "month"
+    return "day" if sep == "." else "either"
+
+
+def local_datetime(raw: Any, dayfirst: bool) -> str | None:
+    """A day-month-year date (or date-time) in the given order, as ISO 8601; None otherwise.
+
+    Takes ``03.09.2025``, ``3/9/2025``, ``03-09-25``, ``3.9.2025 14:05``,
+    ``9/3/2025 2:05 PM`` (two-digit years as POSIX reads them: 69-99 are
+    19xx), and year-first ``2025/09/03``, whose order is never in doubt. The
+    result has the same form as :func:`iso_datetime`'s, without an offset.
+
+    >>> local_datetime("03.09.2025 14:05", True), local_datetime("9/3/2025", False)
+    ('2025-09-03T14:05:00', '2025-09-03')
+    """
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    m = _LOCAL_DATE.fullmatch(text)
+    meridiem = None
+    if m is not None:
+        first, second, year_text = m.group(1), m.group(3), m.group(4)
+        day, month = (first, second) if dayfirst else (second, first)
+        year = int(year_text)
+        if len(year_text) == 2:
+            year += 1900 if year >= 69 else 2000
+        hour, minute, second_text, meridiem = m.group(5, 6, 7, 8)
+    else:
+        m = _YEAR_FIRST.fullmatch(text)
+        if m is None:
+            return None
+        year, month, day = int(m.group(1)), m.group(3), m.group(4)
+        hour, minute, second_text = m.group(5, 6, 7)
+    try:
+        day_value = date(year, int(month), int(day))
+        if hour is None:
+            return day_value.isoformat()
+        h = int(hour)
+        if meridiem is not None:
+            if not 1 <= h <= 12:
+                return None
+            h = h % 12 + (12 if meridiem in "Pp" else 0)
+        moment = datetime(year, int(month), int(day), h, int(minute), int(second_text or 0))
+    except ValueError:
+        return None
+    return moment.isoformat(timespec="seconds")
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")

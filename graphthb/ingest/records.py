@@ -138,7 +138,10 @@ def _date_field(row: dict[str, Any], name: str) -> str | None:
         return None
     value = _date(raw)
     if value is None:
-        raise Reject(f"{name} {raw[:40]!r} is not an ISO 8601 date")
+        raise Reject(
+            f"{name} {raw[:40]!r} is not a date (ISO 8601, or day-month-year in the order "
+            "the file uses: --dayfirst or --monthfirst)"
+        )
     return value
 
 

@@ -46,11 +46,14 @@ def open_store(
     password: str | None = None,
     database: str | None = None,
     metadata: dict[str, Any] | None = None,
+    read_only: bool = False,
 ) -> Store:
     """Open the store named by ``setting`` (see module docstring).
 
     Neo4j credentials default to NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE,
-    the names Neo4j's own Python tools read.
+    the names Neo4j's own Python tools read. ``read_only`` opens it for reading
+    only: the embedded database in LadybugDB's read-only mode, Neo4j without
+    creating its constraints.
     """
     db = resolve_db(setting)
     if "://" in db and not is_neo4j_uri(db):
@@ -66,7 +69,8 @@ def open_store(
             password if password is not None else os.environ.get("NEO4J_PASSWORD", ""),
             database or os.environ.get("NEO4J_DATABASE") or None,
             metadata=metadata,
+            read_only=read_only,
         )
     from graphthb.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(db)
+    return EmbeddedStore(db, read_only=read_only)

@@ -42,53 +42,25 @@ from graphthb.store.base import (
     first_values,
     rel_props,
 )
+from graphthb.store.cypher_guard import quote_labels, read_only_text
 
-__all__ = ["EmbeddedStore", "WRITING_CLAUSES"]
+__all__ = ["EmbeddedStore"]
 
-# Clauses that change the database; a read-only query may contain none of them.
-WRITING_CLAUSES = re.compile(
-    r"\b(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|DROP|ALTER|COPY|INSTALL|LOAD\s+EXTENSION|"
-    r"IMPORT|EXPORT|ATTACH|CHECKPOINT|BEGIN|COMMIT|ROLLBACK)\b",
-    re.IGNORECASE,
-)
-_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
-_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _IDENTITY_SEP = "\x1f"
-# LadybugDB reserves GROUP, so the Group label must be quoted there; analysts can
-# still write `(g:Group)` as on Neo4j, because queries are rewritten before they run.
-_BARE_GROUP_LABEL = re.compile(r"(?<=:)(\s*)Group\b")
 
 
 def _quote_reserved_labels(cypher: str) -> str:
-    """Quote the Group label outside string literals and comments."""
-    out, pos = [], 0
-    for m in re.finditer(_STRING_LITERAL.pattern + "|" + _COMMENT.pattern, cypher, re.DOTALL):
-        out.append(_BARE_GROUP_LABEL.sub(r"\1`Group`", cypher[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_BARE_GROUP_LABEL.sub(r"\1`Group`", cypher[pos:]))
-    return "".join(out)
-
-
-def _writes(cypher: str) -> bool:
-    """Whether ``cypher`` has a writing clause outside strings and comments."""
-    bare = _STRING_LITERAL.sub("''", _COMMENT.sub(" ", cypher))
-    # CALL procedures may write too; the read-only ones analysts need are allowed.
-    if re.search(r"\bCALL\b", bare, re.IGNORECASE) and not re.search(
-        r"\bCALL\s+(show_tables|table_info|show_connection|db_version|current_setting|"
-        r"show_functions|show_indexes)\s*\(",
-        bare,
-        re.IGNORECASE,
-    ):
-        return True
-    return bool(WRITING_CLAUSES.search(bare))
+    """LadybugDB reserves GROUP, so the Group label must be quoted there; analysts
+    still write `(g:Group)` as on Neo4j, because queries are rewritten before they run."""
+    return quote_labels(cypher, "Group")
 
 
 class EmbeddedStore(Store):
     backend = "embedded"
 
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
-
+        """``read_only`` opens the database so that the engine itself refuses every
+        write; :meth:`query` then runs only what the read-only guard lets through."""
         self.path = Path(path)
         self.location = str(self.path)
         if self.path.is_dir():
@@ -102,22 +74,43 @@ class EmbeddedStore(Store):
             self.path.exists() and not os.access(self.path, os.W_OK)
         ):
             raise ConfigError(f"--db {self.path}: cannot write there; choose another path")
-        self._open()
+        self.read_only = read_only
         self._edge_ids: dict[EdgeKey, _HashSet] = {}
         self._node_ids: dict[str, _HashSet] = {}
-        self.init_schema()
+        # LadybugDB can neither create a database read-only nor add tables to
+        # one: a new store, or one made before the schema grew, is set up in a
+        # writable open first and then reopened read-only.
+        self._open(read_only and self.path.exists())
+        if not (self._opened_read_only and self._has_schema()):
+            if self._opened_read_only:
+                self._reopen(False)
+            self.init_schema()
+            if read_only:
+                self._reopen(True)
 
-    def _open(self) -> None:
+    def _open(self, read_only: bool | None = None) -> None:
         import ladybug
 
+        self._opened_read_only = self.read_only if read_only is None else read_only
         try:
             # A bounded buffer pool: the default takes most of the machine's memory.
-            self._db = ladybug.Database(str(self.path), buffer_pool_size=2 << 30)
+            self._db = ladybug.Database(
+                str(self.path), buffer_pool_size=2 << 30, read_only=self._opened_read_only
+            )
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             raise ConfigError(
                 f"--db {self.path}: cannot open the embedded store: {_one_line(exc)}"
             ) from None
+
+    def _reopen(self, read_only: bool) -> None:
+        self._conn.close()
+        self._db.close()
+        self._open(read_only)
+
+    def _has_schema(self) -> bool:
+        tables = {row[1] for row in self._run("CALL show_tables() RETURN *").rows}
+        return tables >= set(SCHEMA.nodes) | set(SCHEMA.relationships)
 
     # -- schema ---------------------------------------------------------------------
 
@@ -272,8 +265,8 @@ class EmbeddedStore(Store):
     def query(
         self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> QueryResult:
-        if not write and _writes(cypher):
-            raise QueryError("this query writes to the store; add --write if that is what you mean")
+        if not write:
+            cypher = read_only_text(cypher, "embedded")
         result = self._run(cypher, params, write=write)
         if write:  # the query may have deleted anything: read the stored keys anew
             self._edge_ids.clear()

@@ -4,7 +4,10 @@ Uniqueness constraints on every kind's ``key`` come first (they are also the
 index that makes MERGE fast). Writes are ``UNWIND $rows ... MERGE`` batches in
 managed write transactions, which the driver retries on transient errors; a
 relationship is merged on its two ends, its type and its ``source``. Reads run
-in read transactions, so a query that writes is refused by the server itself.
+in read transactions, so a query that writes is refused by the server itself;
+an analyst's query without ``--write`` first passes the read-only guard
+(:mod:`graphthb.store.cypher_guard`), which refuses what a read transaction
+still allows, such as ``LOAD CSV`` reading the server's files.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from graphthb.store.base import (
     first_values,
     rel_props,
 )
+from graphthb.store.cypher_guard import read_only_text
 
 __all__ = ["Neo4jStore", "BATCH_ROWS"]
 
@@ -44,7 +48,10 @@ class Neo4jStore(Store):
         database: str | None = None,
         *,
         metadata: dict[str, Any] | None = None,
+        read_only: bool = False,
     ) -> None:
+        """``read_only`` leaves the schema as it is, so that a user with a
+        read-only role on the server can query the case."""
         import neo4j
         from neo4j import exceptions as nx_exc
 
@@ -85,7 +92,8 @@ class Neo4jStore(Store):
         except (ValueError, nx_exc.ConfigurationError) as exc:
             self._close_driver()
             raise ConfigError(f"--db {uri}: {_first_line(exc)}") from None
-        self.init_schema()
+        if not read_only:
+            self.init_schema()
 
     def _close_driver(self) -> None:
         driver = getattr(self, "_driver", None)
@@ -236,6 +244,8 @@ class Neo4jStore(Store):
     def query(
         self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> QueryResult:
+        if not write:
+            cypher = read_only_text(cypher, "neo4j")
         return self._rows("execute_write" if write else "execute_read", cypher, params)
 
     def _read(self, cypher: str, params: dict[str, Any] | None) -> QueryResult:
