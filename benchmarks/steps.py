@@ -355,7 +355,7 @@ def cluster(p: dict[str, Any]) -> dict[str, Any]:
     """``graphthb.analysis.groups.cluster`` on the loaded embedded store, timed by part."""
     import graphthb.analysis.graph as graph_mod
     import graphthb.analysis.groups as groups_mod
-    from graphthb.analysis.evaluate import read_truth, score
+    from graphthb.analysis.evaluate import read_truth, score, truth_by_ad
     from graphthb.analysis.neardup import search_plan
     from graphthb.store import open_store
 
@@ -382,7 +382,8 @@ def cluster(p: dict[str, Any]) -> dict[str, Any]:
         result = groups_mod.cluster(store, method="louvain", seed=0)
         seconds = time.perf_counter() - start
     membership = {rid: g.group_id for g in result.groups for rid in g.members}
-    quality = score(membership, read_truth(p["truth"]), [g.group_id for g in result.groups])
+    truth = truth_by_ad(read_truth(p["truth"]), list(membership))
+    quality = score(membership, truth, [g.group_id for g in result.groups])
     parts = {k: round(v, 3) for k, v in clock.seconds.items()}
     # build() includes reading the store and both near-duplicate searches; the
     # text search runs on a thread of its own alongside the rest of the linking,
@@ -432,10 +433,10 @@ def _bipartite(db: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, int]:
 
 
 def _quality(ads: pd.Series, labels: np.ndarray, truth: str) -> dict[str, Any]:
-    from graphthb.analysis.evaluate import read_truth, score
+    from graphthb.analysis.evaluate import read_truth, score, truth_by_ad
 
     membership = {rid: f"c{label}" for rid, label in zip(ads, labels[: len(ads)], strict=True)}
-    q = score(membership, read_truth(truth))
+    q = score(membership, truth_by_ad(read_truth(truth), list(membership)))
     return {
         "pairwise_f1": q["pairwise_f1"],
         "groups_recovered": f"{q['groups_recovered']}/{q['groups_planted']}",

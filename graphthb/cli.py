@@ -21,8 +21,8 @@ import click
 from graphthb import __version__
 from graphthb.audit import AuditTrail, audit_path_for
 from graphthb.audit import writes as audit_writes
-from graphthb.errors import GraphthbError, InputError
-from graphthb.output import FORMATS, render
+from graphthb.errors import ConfigError, GraphthbError, InputError
+from graphthb.output import FORMATS, render, terminal_width
 from graphthb.safefile import check_not_owned, protected_paths
 from graphthb.store import DEFAULT_DB, Store, is_neo4j_uri, open_store, resolve_db
 
@@ -45,14 +45,22 @@ class Context:
         self.reason = reason
         #: how many records the command touched, for the audit trail
         self.touched: int | None = None
+        self._audit: tuple[AuditTrail, dict[str, Any]] | None = None
+        self._writing = False
 
     @property
     def setting(self) -> str:
         return resolve_db(self.db)
 
     @contextmanager
-    def store(self, *, read_only: bool = False) -> Iterator[Store]:
-        """Open the store; when the command ends, append its audit entry."""
+    def store(self, *, started: bool = False, read_only: bool = False) -> Iterator[Store]:
+        """Open the store; when the command ends, append its audit entry.
+
+        The trail is checked writable before the store is opened, so a command
+        never changes a store it cannot account for. With ``started`` (commands
+        that write) an entry is appended before the work as well: a process
+        killed mid-way leaves a "started" entry with no end after it.
+        """
         click_ctx = click.get_current_context()
         command = click_ctx.info_name or "?"
         args = [
@@ -60,6 +68,8 @@ class Context:
             for k, v in sorted(click_ctx.params.items())
             if v not in (None, False, (), [])
         ]
+        trail = AuditTrail(audit_path_for(self.setting))
+        _check_writable(trail.path, "audit trail")
         meta = {"app": "graphthb", "command": command, "user": _user(), "reason": self.reason or ""}
         store = open_store(
             self.db,
@@ -69,37 +79,61 @@ class Context:
             metadata=meta,
             read_only=read_only,
         )
-        trail = AuditTrail(audit_path_for(self.setting))
+        entry = dict(command=command, args=args, store=store.location, reason=self.reason)
         writing = audit_writes(command, click_ctx.params)
-        if writing:
-            try:
+        try:
+            if writing:
+                # Before anything is written, the started entry included.
                 trail.check_before_write(store)
-            except BaseException:
-                store.close()
-                raise
-        outcome = "error"
+            if started:
+                started_entry = trail.append(**entry, touched=None, outcome="started")
+                if writing:
+                    with suppress(GraphthbError):
+                        trail.record_head(store, started_entry)
+        except BaseException:
+            store.close()
+            raise
+        # The closing entry is appended by `friendly` once the command has
+        # ended: a command can still fail after its store is closed.
+        self._audit = (trail, entry)
+        self._writing = writing
         try:
             yield store
-            outcome = "ok"
-        except KeyboardInterrupt:
-            outcome = "interrupted"
-            raise
         finally:
-            try:
-                entry = trail.append(
-                    command=command,
-                    args=args,
-                    store=store.location,
-                    reason=self.reason,
-                    touched=self.touched,
-                    outcome=outcome,
-                )
-                if writing:
-                    # After the entry is on disk: a head never names a missing entry.
-                    with suppress(GraphthbError):
-                        trail.record_head(store, entry)
-            finally:
-                store.close()
+            store.close()
+
+    def audit_end(self, outcome: str) -> None:
+        """Append the closing audit entry of the command that opened the store."""
+        pending, self._audit = self._audit, None
+        if pending is not None:
+            trail, entry = pending
+            closing = trail.append(**entry, touched=self.touched, outcome=outcome)
+            if self._writing:
+                self._record_head(trail, closing)
+
+    def _record_head(self, trail: AuditTrail, closing: dict[str, Any]) -> None:
+        """Keep the closing entry as the trail's head inside the store, reopened for
+        it (graphthb.audit): after the entry is on disk, so a head never names a
+        missing entry. A store that cannot be reopened keeps the started entry as
+        its head, which the trail still reaches."""
+        with (
+            suppress(GraphthbError),
+            open_store(
+                self.db, user=self.user, password=self.password, database=self.database
+            ) as store,
+        ):
+            trail.record_head(store, closing)
+
+
+def _check_writable(path: Path, what: str) -> None:
+    """Refuse now, before anything is written, a file that could not be appended to."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if path.exists() and (not path.is_file() or not os.access(path, os.W_OK)):
+        raise ConfigError(f"{what} {path} cannot be written; nothing was changed")
+    if not path.exists() and (not folder.is_dir() or not os.access(folder, os.W_OK)):
+        raise ConfigError(f"{what} {path}: folder {folder} is not writable; nothing was changed")
 
 
 def _user() -> str:
@@ -114,28 +148,50 @@ def say(message: str) -> None:
 
 
 def friendly(func: F) -> F:
-    """Turn graphthb's own errors into one line and exit code 1."""
+    """Turn graphthb's own errors into one line and exit code 1, and close the
+    command's audit entry with how it ended."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        outcome = "error"
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            outcome = "ok"
+            return result
         except GraphthbError as exc:
             raise click.ClickException(str(exc)) from None
+        except click.exceptions.Abort:
+            outcome = "cancelled"
+            raise
         except KeyboardInterrupt:
+            outcome = "interrupted"
             say(
                 "interrupted: every batch written so far is complete; run the same command again to finish"
             )
             sys.exit(130)
+        except OSError as exc:  # a full disk or a vanished folder, outside the loader
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+        finally:
+            ctx = click.get_current_context(silent=True)
+            state = ctx.find_object(Context) if ctx is not None else None
+            if state is not None:
+                try:
+                    state.audit_end(outcome)
+                except OSError as exc:
+                    raise click.ClickException(
+                        f"the command ended ({outcome}) but its audit entry could not be "
+                        f"written: {exc.strerror}"
+                    ) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def _progress(label: str, total: int | None = None) -> Any:
-    """A progress bar on a terminal, nothing when stderr is a pipe or a file."""
-    if not sys.stderr.isatty():
-        return None
-    return click.progressbar(length=total, label=label, file=sys.stderr)
+def _progress(label: str, unit: str = "rows") -> Any:
+    """Progress on stderr: live in a terminal, a plain line every few seconds elsewhere."""
+    from graphthb.progress import Progress
+
+    return Progress(label, unit=unit)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -237,6 +293,11 @@ def init(ctx: Context) -> None:
     help="Where rejected rows go (default: rejects.csv beside an embedded store, else here).",
 )
 @click.option(
+    "--source",
+    help="The source (collection or batch) of rows whose source column is empty "
+    "(default: the file's name without its extension).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @pass_ctx
@@ -248,6 +309,7 @@ def load(
     maps: tuple[str, ...],
     map_file: Path | None,
     rejects: Path | None,
+    source: str | None,
     fmt: str,
     sheet: str | None,
     dayfirst: bool | None,
@@ -255,9 +317,10 @@ def load(
     """Load records FILES (CSV, JSON Lines, JSON arrays, .xlsx, .ods) and --links files.
 
     Every row ends up loaded or in the rejects file with its file, line and
-    reason. Loading the same files again changes nothing. --map names your
-    columns: --map Telefon=phones, or --map Telegram=handles:telegram for a
-    column of one messenger's handles.
+    reason. Loading the same files again changes nothing. An ad is its source
+    and its record_id: two files that both number their rows 1, 2, ... stay
+    two sets of ads. --map names your columns: --map Telefon=phones, or
+    --map Telegram=handles:telegram for a column of one messenger's handles.
 
     \b
     Example:
@@ -266,6 +329,7 @@ def load(
     """
     from graphthb.ingest.loader import load as run_load
     from graphthb.ingest.readers import parse_mapping
+    from graphthb.progress import count_lines
 
     if not files and not links:
         raise click.UsageError("give at least one records file or --links file")
@@ -274,20 +338,35 @@ def load(
         setting = ctx.setting
         rejects = (Path(setting).parent if not is_neo4j_uri(setting) else Path(".")) / "rejects.csv"
     check_not_owned(rejects, protected_paths(ctx.setting, rejects=False), "--rejects")
-    with ctx.store() as store:
-        bar = _progress("loading")
-        if bar is not None:
-            with bar:
-                report = run_load(
-                    store, files, links, rejects=rejects, mapping=mapping, progress=bar.update,
-                    sheet=sheet, dayfirst=dayfirst,
-                )  # fmt: skip
-        else:
-            report = run_load(
-                store, files, links, rejects=rejects, mapping=mapping, sheet=sheet,
-                dayfirst=dayfirst,
-            )  # fmt: skip
+    # Lines per file give the share done and an estimate of the time left.
+    lines = {p: count_lines(p) for p in (*files, *links) if p.is_file()}
+    total = sum(n for n in lines.values() if n) if all(lines.values()) else None
+    before: dict[Path, int] = {}
+    with ctx.store(started=True) as store, _progress("loading") as bar:
+        bar.set_stage("opening the files")
+
+        def position(path: Path | None, rows: int, line: int) -> None:
+            if path is None:
+                bar.set_stage("writing the last rows")
+                return
+            if path not in before:
+                before[path] = sum(lines.get(p) or 0 for p in before)
+                bar.set_stage(path.name)
+            bar.update(rows, (before[path] + line) / total if total else None)
+
+        report = run_load(
+            store,
+            files,
+            links,
+            rejects=rejects,
+            mapping=mapping,
+            position=position,
+            source=source,
+            sheet=sheet,
+            dayfirst=dayfirst,
+        )
         ctx.touched = report.loaded
+    unusable = report.unusable_files()
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -296,6 +375,10 @@ def load(
             click.echo(
                 f"  {f.path} ({f.kind}): read {f.read}, loaded {f.loaded}, rejected {f.rejected}"
             )
+            if f.sources:
+                named = ", ".join(f"{src!r} ({n})" for src, n in f.sources.most_common(5))
+                more = f" and {len(f.sources) - 5} more" if len(f.sources) > 5 else ""
+                click.echo(f"    loaded as source {named}{more}")
             for note in f.notes:
                 click.echo(f"    note: {note}")
         for reason, n in report.rejected_by_reason.most_common():
@@ -304,7 +387,8 @@ def load(
             click.echo(f"  left unparsed (kept on the ad, not linked): {n} {typ}")
         if report.rejects_path:
             click.echo(f"rejected rows and reasons: {report.rejects_path}")
-    unusable = report.unusable_files()
+        elif report.rejects_removed:
+            click.echo(f"no row rejected: removed the earlier load's {report.rejects_removed}")
     if unusable:
         names = ", ".join(f.path for f in unusable)
         raise click.ClickException(
@@ -366,10 +450,14 @@ def cluster(
     from graphthb.analysis.groups import cluster as run_cluster
 
     settings = Settings(image_distance=image_distance, ignore=_read_ignore(ignore_file))
-    with ctx.store() as store:
-        say(f"clustering the ads in {store.location} ...")
+    with ctx.store(started=True) as store, _progress("clustering") as bar:
         result = run_cluster(
-            store, method=method, resolution=resolution, seed=seed, settings=settings
+            store,
+            method=method,
+            resolution=resolution,
+            seed=seed,
+            settings=settings,
+            progress=bar.set_stage,
         )
         ctx.touched = sum(g.size for g in result.groups)
     multi = result.organised
@@ -432,7 +520,8 @@ def groups(ctx: Context, top: int, show_all: bool, fmt: str) -> None:
         click.echo(json.dumps([g.as_dict() for g in chosen], indent=2, ensure_ascii=False))
         return
     rows = [[g.group_id, g.score, g.size, ",".join(g.countries), g.summary] for g in chosen]
-    click.echo(render(["group", "score", "ads", "countries", "summary"], rows, fmt, width=100))
+    columns = ["group", "score", "ads", "countries", "summary"]
+    click.echo(render(columns, rows, fmt, width=100, max_width=terminal_width()))
 
 
 @main.command()
@@ -467,7 +556,7 @@ def show(ctx: Context, group_id: str, evidence: bool, fmt: str) -> None:
             out["facts"] = facts
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        click.echo(explain_text(group, facts))
+        click.echo(explain_text(group, facts, width=terminal_width()))
 
 
 @main.command()
@@ -533,7 +622,7 @@ def query(
     with ctx.store(read_only=not write) as store:
         result = store.query(cypher or "", bound, write=write)
         ctx.touched = len(result.rows)
-    click.echo(render(result.columns, result.rows, fmt))
+    click.echo(render(result.columns, result.rows, fmt, max_width=terminal_width()))
 
 
 def _parse_params(items: tuple[str, ...]) -> dict[str, Any]:
@@ -552,7 +641,10 @@ def _parse_params(items: tuple[str, ...]) -> dict[str, Any]:
 
 @main.command()
 @click.option(
-    "--truth", type=click.Path(path_type=Path), required=True, help="A truth file: record_id,group."
+    "--truth",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A truth file: record_id,group (and source, where record_ids repeat across sources).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -566,14 +658,16 @@ def evaluate(ctx: Context, truth: Path, fmt: str) -> None:
     Example:
       graphthb evaluate --truth sample_data/truth.csv
     """
-    from graphthb.analysis.evaluate import read_truth, score
+    from graphthb.analysis.evaluate import read_truth, score, truth_by_ad
     from graphthb.analysis.groups import read_groups
 
     truth_map = read_truth(truth)
     with ctx.store() as store:
         found = read_groups(store)
+        ad_keys = store.read_nodes("Ad", [])["key"].astype(str).tolist()
     if not found:
         raise GraphthbError("no groups yet: run `graphthb cluster` first")
+    truth_map = truth_by_ad(truth_map, ad_keys)
     predicted = {m: g.group_id for g in found for m in g.members}
     figures = score(predicted, truth_map, [g.group_id for g in found])
     if fmt == "json":
@@ -618,7 +712,8 @@ def synth(n: int, seed: int, out: Path) -> None:
 @click.option(
     "--around",
     metavar="KIND:VALUE",
-    help="Draw everything near one identifier, e.g. phone:+31612345678 or ad:R-0001.",
+    help="Draw everything near one identifier, e.g. phone:+31612345678, ad:SOURCE/R-0001 "
+    "or ad:R-0001 (a record_id that names one ad).",
 )
 @click.option("--hops", type=click.IntRange(1, 4), default=2, show_default=True)
 @click.option("--overview", is_flag=True, help="Draw every group as one node.")
@@ -656,22 +751,30 @@ def view(
         raise click.UsageError("give one of GROUP_ID, --around KIND:VALUE or --overview")
     with ctx.store() as store:
         if group_id:
-            info = views.group_view(store, group_id, out, reveal=reveal)
+            with _progress("drawing", unit="nodes") as bar:
+                bar.set_stage(f"group {group_id}")
+                info = views.group_view(store, group_id, out, reveal=reveal)
         elif around:
             kind_word, sep, value = around.partition(":")
             if not sep:
                 raise click.BadParameter(
                     "write KIND:VALUE, e.g. phone:+31612345678", param_hint="--around"
                 )
-            from graphthb.ingest.records import Reject, resolve
+            from graphthb.ingest.records import AdIndex, Reject, resolve
 
             try:
                 kind, key, _ = resolve(kind_word, value.strip(), "around")
+                if kind == "Ad":  # source/record_id, or a record_id naming one ad
+                    key, _ = AdIndex(store.read_nodes("Ad", [])["key"]).resolve(key, "around")
             except Reject as exc:
                 raise click.BadParameter(str(exc), param_hint="--around") from None
-            info = views.around_view(store, kind, key, hops, out, reveal=reveal)
+            with _progress("drawing", unit="nodes") as bar:
+                bar.set_stage(f"around {kind.lower()} {key}")
+                info = views.around_view(store, kind, key, hops, out, reveal=reveal)
         else:
-            info = views.overview(store, out)
+            with _progress("drawing", unit="nodes") as bar:
+                bar.set_stage("the overview")
+                info = views.overview(store, out)
     for note in getattr(info, "notes", []):
         say(f"note: {note}")
     say(f"wrote {info.path} ({info.nodes} nodes, {info.edges} edges); open it in any browser")
@@ -705,7 +808,8 @@ def export(ctx: Context, fmt: str, out: Path, reveal: bool) -> None:
     """
     from graphthb.exporting import export as run_export
 
-    with ctx.store() as store:
+    with ctx.store() as store, _progress("exporting") as bar:
+        bar.set_stage(f"writing {fmt}")
         written, notes = run_export(store, fmt, out, reveal=reveal)
     for note in notes:
         say(f"note: {note}")
@@ -773,8 +877,14 @@ def purge(ctx: Context, source: str, rejects: Path | None, yes: bool) -> None:
     if rejects is None:
         setting = ctx.setting
         rejects = (Path(setting).parent if not is_neo4j_uri(setting) else Path(".")) / "rejects.csv"
-    with ctx.store() as store:
-        if not yes and sys.stdin.isatty():
+    if not yes and not sys.stdin.isatty():
+        # Nobody can answer a question from a script or a pipe: saying nothing
+        # must never mean yes to deleting.
+        raise GraphthbError(
+            "purge deletes data and stdin is not a terminal, so it cannot ask: add --yes"
+        )
+    with ctx.store(started=True) as store:
+        if not yes:
             click.confirm(
                 f"delete every fact from source {source!r} in {store.location}?",
                 abort=True,
@@ -816,7 +926,8 @@ def audit_show(ctx: Context, last: int, fmt: str) -> None:
     trail = AuditTrail(audit_path_for(ctx.setting))
     entries = trail.entries()[-last:] if last > 0 else []
     cols = ["seq", "at", "user", "command", "args", "reason", "touched", "outcome"]
-    click.echo(render(cols, [[e.get(c) for c in cols] for e in entries], fmt))
+    rows = [[e.get(c) for c in cols] for e in entries]
+    click.echo(render(cols, rows, fmt, max_width=terminal_width()))
 
 
 @audit.command("verify")

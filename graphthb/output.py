@@ -14,10 +14,12 @@ import csv
 import io
 import json
 import re
+import shutil
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["FORMATS", "render", "plain"]
+__all__ = ["FORMATS", "render", "plain", "terminal_width", "wrap"]
 
 FORMATS = ("table", "json", "csv")
 
@@ -68,10 +70,25 @@ def _csv_line(cells: list[str]) -> str:
     return buf.getvalue()[:-2]
 
 
+def terminal_width() -> int:
+    """Columns to fit text into: the terminal's, else ``COLUMNS``, else 100."""
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
+
+
 def render(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, *, width: int = 60
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fmt: str,
+    *,
+    width: int = 60,
+    max_width: int | None = None,
 ) -> str:
-    """Format rows as ``table``, ``json`` (an array of objects) or ``csv``."""
+    """Format rows as ``table``, ``json`` (an array of objects) or ``csv``.
+
+    A table's cells are cut at ``width`` characters, and the widest columns
+    are narrowed further until each line fits in ``max_width``; a cut cell
+    ends in "…". JSON and CSV always carry full values.
+    """
     if fmt == "json":
         objects = [{c: plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
         return json.dumps(objects, ensure_ascii=False, indent=2)
@@ -83,7 +100,11 @@ def render(
     widths = [len(c) for c in columns]
     for row in cells:
         widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    if max_width is not None:
+        widths = _fit(widths, [len(c) for c in columns], max_width)
+        cells = [[_clip(v, w) for v, w in zip(row, widths, strict=True)] for row in cells]
+    head = [_clip(c, w) for c, w in zip(columns, widths, strict=True)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(head, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines.extend(
         "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
@@ -92,6 +113,44 @@ def render(
     return "\n".join(lines)
 
 
+def _fit(widths: list[int], headers: list[int], max_width: int) -> list[int]:
+    """Narrow the widest columns, one character at a time, until the table fits.
+
+    A column keeps at least its header's width (up to 12) or 4 characters,
+    so that what is left is still readable; a table of many columns in a
+    narrow terminal may still be wider than it.
+    """
+    widths = list(widths)
+    floor = [max(4, min(h, 12)) for h in headers]
+    gaps = 2 * (len(widths) - 1)
+    while sum(widths) + gaps > max_width:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
+        if widths[widest] <= floor[widest]:
+            break
+        widths[widest] -= 1
+    return widths
+
+
 def _clip(text: str, width: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def wrap(text: str, width: int) -> str:
+    """Each line of ``text`` wrapped to ``width``, continuations indented under it."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 4)
+        out.extend(
+            textwrap.wrap(
+                line,
+                width,
+                subsequent_indent=indent,
+                break_long_words=True,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(out)

@@ -169,3 +169,184 @@ def test_init_creates_the_store(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert path.exists()
     assert "embedded store" in result.output
+
+
+# -- the analyst's first hour: keys, audit outcomes, files that cannot be written ------
+
+
+def _two_files(tmp_path: Path) -> tuple[Path, Path]:
+    a = tmp_path / "a.csv"
+    a.write_text("record_id,phones,country,persona\n1,06 12 34 56 78,FR,Anna\n", "utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text("record_id,phones,country,persona\n1,0160 5555555,DE,Zora\n", "utf-8")
+    return a, b
+
+
+def test_the_load_summary_says_which_source_each_file_was_loaded_as(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "case.lbug")
+    a, b = _two_files(tmp_path)
+    result = runner.invoke(main, ["--db", db, "load", str(a), str(b)])
+    assert result.exit_code == 0, result.output
+    assert "loaded as source 'a' (1)" in result.stdout
+    assert "loaded as source 'b' (1)" in result.stdout
+    named = runner.invoke(main, ["--db", db, "load", str(a), "--source", "sweep-7"])
+    assert "loaded as source 'sweep-7' (1)" in named.stdout
+    keys = runner.invoke(
+        main, ["--db", db, "query", "MATCH (a:Ad) RETURN a.key AS k ORDER BY k", "--format", "csv"]
+    )
+    assert keys.stdout.splitlines() == ["k", "a/1", "b/1", "sweep-7/1"]
+
+
+def test_view_around_an_ad_by_key_or_by_a_unique_record_id(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "case.lbug")
+    a, b = _two_files(tmp_path)
+    c = tmp_path / "c.csv"
+    c.write_text("record_id,phones,country\n2,06 12 34 56 78,FR\n", "utf-8")
+    assert runner.invoke(main, ["--db", db, "load", str(a), str(b), str(c)]).exit_code == 0
+    out = tmp_path / "v.html"
+    by_key = runner.invoke(main, ["--db", db, "view", "--around", "ad:a/1", "-o", str(out)])
+    assert by_key.exit_code == 0, by_key.output
+    unique = runner.invoke(main, ["--db", db, "view", "--around", "ad:2", "-o", str(out)])
+    assert unique.exit_code == 0, unique.output
+    twice = runner.invoke(main, ["--db", db, "view", "--around", "ad:1", "-o", str(out)])
+    assert twice.exit_code == 2
+    assert "names 2 ads (a/1, b/1)" in twice.output
+
+
+def test_evaluate_takes_a_source_column_where_record_ids_repeat(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "case.lbug")
+    a, b = _two_files(tmp_path)
+    assert runner.invoke(main, ["--db", db, "load", str(a), str(b)]).exit_code == 0
+    assert runner.invoke(main, ["--db", db, "cluster"]).exit_code == 0
+    bare = tmp_path / "truth.csv"
+    bare.write_text("record_id,group\n1,G1\n", "utf-8")
+    refused = runner.invoke(main, ["--db", db, "evaluate", "--truth", str(bare)])
+    assert refused.exit_code == 1 and "add a source column" in refused.output
+    sourced = tmp_path / "truth2.csv"
+    sourced.write_text("source,record_id,group\na,1,G1\nb,1,G2\n", "utf-8")
+    scored = runner.invoke(
+        main, ["--db", db, "evaluate", "--truth", str(sourced), "--format", "json"]
+    )
+    assert scored.exit_code == 0, scored.output
+    figures = json.loads(scored.stdout)
+    assert figures["records"] == 2 and figures["groups_recovered"] == 2
+
+
+def test_a_failed_load_is_recorded_as_a_failure(runner: CliRunner, tmp_path: Path) -> None:
+    from graphthb.audit import AuditTrail
+
+    db = str(tmp_path / "case.lbug")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id,title\n,no id\n", "utf-8")
+    result = runner.invoke(main, ["--db", db, "load", str(bad)])
+    assert result.exit_code == 1 and "no usable row" in result.output
+    entries = AuditTrail(Path(db + ".audit.jsonl")).entries()
+    assert [(e["command"], e["outcome"]) for e in entries] == [
+        ("load", "started"),
+        ("load", "error"),
+    ]
+    good = tmp_path / "good.csv"
+    good.write_text("record_id,title\n1,fine\n", "utf-8")
+    assert runner.invoke(main, ["--db", db, "load", str(good)]).exit_code == 0
+    entries = AuditTrail(Path(db + ".audit.jsonl")).entries()
+    assert [e["outcome"] for e in entries[2:]] == ["started", "ok"]
+    assert entries[-1]["touched"] == 1
+
+
+def test_a_killed_load_leaves_a_started_entry(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from graphthb.audit import AuditTrail
+    from graphthb.synth import generate
+
+    generate(tmp_path / "world", 20000, 1)
+    db = tmp_path / "case.lbug"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "graphthb",
+            "--db",
+            str(db),
+            "load",
+            str(tmp_path / "world" / "records.csv"),
+        ],  # fmt: skip
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    trail = AuditTrail(Path(str(db) + ".audit.jsonl"))
+    deadline = time.monotonic() + 120
+    while not trail.path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    entries = trail.entries()
+    assert [(e["command"], e["outcome"]) for e in entries] == [("load", "started")]
+
+
+def test_an_unwritable_audit_trail_stops_a_load_before_it_writes(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "case.lbug")
+    a, _ = _two_files(tmp_path)
+    (tmp_path / "not-a-folder").write_text("x", "utf-8")
+    result = runner.invoke(
+        main,
+        ["--db", db, "load", str(a)],
+        env={"GRAPHTHB_AUDIT": str(tmp_path / "not-a-folder" / "audit.jsonl")},
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "audit trail" in result.output and "nothing was changed" in result.output
+    assert not Path(db).exists() or open_store(db).count_nodes()["Ad"] == 0
+
+
+def test_an_unwritable_rejects_path_stops_a_load_before_it_writes(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "case.lbug")
+    a, _ = _two_files(tmp_path)
+    result = runner.invoke(
+        main, ["--db", db, "load", str(a), "--rejects", str(tmp_path / "nowhere" / "r.csv")]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "rejects file" in result.output
+    with open_store(db) as store:
+        assert store.count_nodes()["Ad"] == 0
+
+
+def test_a_clean_load_says_it_removed_an_earlier_rejects_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "case.lbug")
+    bad = tmp_path / "mixed.csv"
+    bad.write_text("record_id,persona,collected_at\n1,Anna,2025-01-01\n2,Mia,yesterday\n", "utf-8")
+    runner.invoke(main, ["--db", db, "load", str(bad)])
+    assert (tmp_path / "rejects.csv").exists()
+    a, _ = _two_files(tmp_path)
+    result = runner.invoke(main, ["--db", db, "load", str(a)])
+    assert "no row rejected: removed the earlier load's" in result.stdout
+    assert not (tmp_path / "rejects.csv").exists()
+
+
+def test_tables_fit_the_width_and_csv_keeps_everything(runner: CliRunner, db: str) -> None:
+    long = "x" * 300
+    q = "RETURN $v AS value, $v AS again"
+    table = runner.invoke(main, ["--db", db, "query", q, "-p", f"v={long}"], env={"COLUMNS": "70"})
+    assert table.exit_code == 0
+    assert max(len(line) for line in table.stdout.splitlines()) <= 70
+    assert "…" in table.stdout
+    as_csv = runner.invoke(
+        main, ["--db", db, "query", q, "-p", f"v={long}", "--format", "csv"], env={"COLUMNS": "70"}
+    )
+    assert as_csv.stdout.splitlines()[1] == f"{long},{long}"

@@ -494,3 +494,229 @@ def test_a_dutch_mobile_written_any_way_in_any_ad_is_found(
     assert expected is not None
     text = f"{before}\nContact: {_write(number, style, rng)}\n{after}"
     assert extract(text, "NL").phones == [expected]
+
+
+# ---------------------------------------------------------------------------
+# Phones as each region writes them (issue 19): national numbers without the
+# trunk prefix where the region's formats leave it out, international
+# prefixes other than 00, more separators, number words glued to digits.
+
+US = "+14156667777"
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "phones"),
+    [
+        # NANP: the trunk prefix 1 is almost never written
+        ("Call 415-666-7777", "US", [US]),
+        ("Call (415) 666-7777 anytime", "US", [US]),
+        ("415.666.7777", "US", [US]),
+        ("4156667777", "US", [US]),
+        ("Call 1-415-666-7777", "US", [US]),
+        ("Call 416-555-0123 in Toronto", "CA", ["+14165550123"]),
+        ("Call 415-666-7777", "CA", [US]),  # a US number in a Canadian ad: same plan
+        # mobiles written without the trunk 0, as people write them there
+        ("Liga (11) 98765-4321", "BR", ["+5511987654321"]),
+        ("WhatsApp 11 98765 4321", "BR", ["+5511987654321"]),
+        ("Call 98765 43210", "IN", ["+919876543210"]),
+        ("Ara 535 721 85 43", "TR", ["+905357218543"]),
+        ("电话 138 0013 8000", "CN", ["+8613800138000"]),
+        ("Free call 1800 101 022", "AU", ["+611800101022"]),
+        # and still with the trunk prefix
+        ("Liga 0 (11) 98765-4321", "BR", ["+5511987654321"]),
+        ("Call 098765 43210", "IN", ["+919876543210"]),
+        ("Ara 0535 721 85 43", "TR", ["+905357218543"]),
+        # international prefixes of the region, not only 00
+        ("Call 01164 3 331 6005", "US", ["+6433316005"]),
+        ("Call 0011 64 3 331 6005", "AU", ["+6433316005"]),
+        ("Call 810 49 30 1234567", "RU", ["+49301234567"]),
+        ("Call 0081-650-333-6000", "SG", ["+16503336000"]),  # 008 is Singapore's, then +1
+        ("Call 0049 30 1234567", "US", ["+49301234567"]),  # 00 is read anywhere
+        # separators that ads put between digits
+        ("Text 587*800*2406", "US", ["+15878002406"]),
+        ("Text ~317~371~2144~", "US", ["+13173712144"]),
+        ("Text 5@7@4@4@4@0@1@6@0@5", "US", ["+15744401605"]),
+        ("Text +9197;11;50;88;88", None, ["+919711508888"]),
+        ("Text 415_666_7777", "US", [US]),
+        ("Text 415—666—7777", "US", [US]),
+        ("Text 0~0 1800 7493 524", "PL", ["+18007493524"]),  # ~ waits for the dial tone
+        # scripts without spaces do not glue to the number
+        ("我的电话号码是415-666-7777", "US", [US]),
+        ("请拨打415-666-7777我在明天", "US", [US]),
+        # an extension after the number
+        ("Call 415-666-7777 x 123", "US", [US]),
+        ("Call 415-666-7777 ext. 503", "US", [US]),
+        ("Call 415-666-7777x503", "US", [US]),
+        # a $ that opens the next price does not take the last group
+        ("Call Now.. 913-944-8180 $150 15min", "US", ["+19139448180"]),
+        ("$20 415-666-7777", "US", [US]),
+        ("415-666-7777 100$", "US", [US]),
+    ],
+)
+def test_phones_as_each_region_writes_them(text, region, phones):
+    assert extract(text, region).phones == phones
+
+
+def test_number_words_glued_to_digits_and_to_each_other():
+    assert extract("for80 2sixseven one9zerofor", "US").phones == ["+14802671904"]
+    assert extract("6seven8 threeseven8 7eight39", "US").phones == ["+16783787839"]
+    assert extract("call 13seventeen 666 7777 ok", "US").phones == ["+13176667777"]
+    assert extract("nul6 1234 5678", "NL").phones == [NL]
+    assert extract("zero6 twelve34 fifty6 seventy8", "NL").phones == [NL]
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "phones"),
+    [
+        ("zero six twelve thirty-four fifty-six seventy-eight", "NL", [NL]),
+        ("zero six twelve thirty four fifty six seventy eight", "NL", [NL]),
+        ("null sechs zwölf 34 56 78", "NL", [NL]),
+        ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", "FR", ["+33612345678"]),
+        (
+            "zéro six douze trente-quatre quatre-vingt-douze soixante et onze",
+            "FR",
+            ["+33612349271"],
+        ),
+        ("zéro six douze trente-quatre cinquante-six 78", "FR", ["+33612345678"]),
+        ("seis doce treinta y cuatro cincuenta y seis 78", "ES", ["+34612345678"]),
+        ("nul zes twaalf 34 56 78", "NL", [NL]),
+        ("ноль шесть двенадцать 34 56 78", "NL", [NL]),
+    ],
+)
+def test_teens_and_tens(text, region, phones):
+    assert extract(text, region).phones == phones
+
+
+def test_glued_words_are_read_only_where_the_whole_token_is_digits_and_number_words():
+    # "for" is a digit only inside such a token; "150eur", "22h", "someone" are not numbers.
+    assert extract("for 415 666 7777", "US").phones == [US]
+    assert extract("call someone 150eur 22h 30min, 2girls", "NL").phones == []
+    assert extract("Call 06 12 34 56 78for fun", "NL").phones == []
+
+
+def test_digits_glued_to_letters_are_a_code_not_a_phone():
+    for text in ("abc+14156667777def", "+14156667777def", "+14156667777É", "(415)6667777def",
+                 "ref 4156667777abc", "order#A4156667777", "0612345678abc"):  # fmt: skip
+        assert extract(text, "US").phones == [], text
+        assert extract(text, "NL").phones == [], text
+    # a bracket before the number separates it from the word
+    assert extract("abc(415)6667777", "US").phones == [US]
+    assert extract("É(415)6667777.", "US").phones == [US]
+
+
+# When the trunk-prefix rule is relaxed for +1 countries alone these all read
+# as phones (libphonenumber's matcher test cases and ad texts); they must not.
+US_TRAPS = [
+    "20120102 08:00",
+    "Available 20120102 08:00 to 20120103 09:30",
+    "415-666-7777%",
+    "Up 415 666 7777 % this year",
+    "80.585 ((79.964)",
+    "(80).(585) (79).(9)64",
+    "Prices 415.66 677.77 and 80.585 79.964",
+    "¥415-666-7777",
+    "€415 666 7777",
+    "Ref abc4156667777",
+    "Born 1998 2005 2012, 5'6\", 120 lbs, 34-24-36",
+    "Rates: $150 $200 $250 / 30min 100 1h 160 2h 300",
+    "12/05/2025 - 19/05/2025 10:00-22:00",
+    "2012-01-02 08",
+    "ZIP 94105-2345, apt 12",
+    "age 23 height 5 7 weight 120 415",
+]
+
+
+@pytest.mark.parametrize("text", US_TRAPS + PLAIN_ADS)
+@pytest.mark.parametrize("region", ["US", "CA", "BR", "IN", "TR", "CN", "AU"])
+def test_traps_never_become_phones_where_numbers_go_without_trunk_prefix(text, region):
+    found = extract(text, region)
+    assert found.phones == []
+
+
+def test_zero_width_and_other_format_characters_do_not_split_numbers_or_handles():
+    found = extract("tg: @anna\u200b_vip, call 06\u200b12\u00ad34\u200d56\u206078", "NL")
+    assert found.handles == [("Handle", "telegram:anna_vip")]
+    assert found.phones == [NL]
+    assert extract("\ufeffinsta: anna\u200e.vip", "NL").handles == [
+        ("Handle", "instagram:anna.vip")
+    ]
+
+
+def test_format_characters_are_every_unicode_cf_character():
+    import unicodedata
+
+    from graphthb.ingest import extract as ex
+
+    every = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    assert list(ex._FORMAT_CHARACTERS) == every
+
+
+def test_extraction_reads_a_bounded_prefix_of_a_huge_text():
+    from graphthb.ingest.extract import MAX_TEXT_CHARS
+
+    # A number inside the limit is read, one past it is not, and a hostile
+    # cell of millions of digits comes back at once (it took minutes).
+    filler = "x " * (MAX_TEXT_CHARS // 2 - 20)
+    assert extract(filler + " 0612345678", "NL").phones == [NL]
+    assert extract(filler + "y" * 100 + " 0612345678", "NL").phones == []
+    assert extract("1" * 5_000_000, "NL") == Extracted()
+
+
+@pytest.mark.parametrize(
+    ("text", "handles"),
+    [
+        ("Follow me on Twitter @ DiamondSquirt", [("Handle", "twitter:diamondsquirt")]),
+        ("wechat ID:wewo94", [("Handle", "wechat:wewo94")]),
+        ("WeChat id: wewo94", [("Handle", "wechat:wewo94")]),
+        ("snapchat me: janeewade", [("Handle", "snapchat:janeewade")]),
+        ("kik username: anna_b", [("Handle", "kik:anna_b")]),
+        ("telegram me @anna_vip", [("Handle", "telegram:anna_vip")]),
+        ("insta @ anna.vip", [("Handle", "instagram:anna.vip")]),
+    ],
+)
+def test_loose_handle_forms(text, handles):
+    assert extract(text, "US").handles == handles
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["snapchat me anna", "wechat id wewo94", "twitter me later", "I love snapchat me too"],
+)
+def test_loose_handle_forms_still_need_a_separator_or_an_at(text):
+    assert extract(text, "US").handles == []
+
+
+def test_an_ad_whose_text_is_cut_says_so_in_its_unparsed_values():
+    from graphthb.ingest.extract import MAX_TEXT_CHARS
+    from graphthb.ingest.records import GraphRows, record_rows
+
+    out = GraphRows()
+    body = "Call 0612345678. " + "9" * (MAX_TEXT_CHARS * 2)
+    unparsed = record_rows({"record_id": "r1", "text": body, "country": "NL"}, "ads:2", "s", out)
+    assert unparsed["text"] == [
+        f"identifiers read from the first {MAX_TEXT_CHARS:,} of {len(body) + 1:,} "
+        "characters of title and text only"
+    ]
+    assert [edge["dst"] for edge in out.edges[("HAS_PHONE", "Ad", "Phone")]] == [NL]
+    short = record_rows({"record_id": "r2", "text": "Call 0612345678"}, "ads:3", "s", GraphRows())
+    assert "text" not in short
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "phones"),
+    [
+        ("Anna 23 yo, $150/h. Call 415 666 7777", "US", [US]),
+        ("age 23 4156667777", "US", [US]),
+        ("$ 1,500 4156667777", "US", [US]),
+        ("12/05/2025 415-666-7777", "US", [US]),
+        ("10:00-22:00 415.666.7777", "US", [US]),
+        ("Open 2012 - 2025, call 415-666-7777 24/7", "US", [US]),
+        ("415-666-7777 150/h", "US", [US]),
+        ("5'6\" 120 lbs 34-24-36 text 415 666 7777", "US", [US]),
+        ("R$ 200 (11) 98765-4321", "BR", ["+5511987654321"]),
+        ("₹5000 98765 43210 24/7", "IN", ["+919876543210"]),
+        ("23 yaş 535 721 85 43 08:00-22:00", "TR", ["+905357218543"]),
+    ],
+)
+def test_phones_next_to_traps_where_numbers_go_without_trunk_prefix(text, region, phones):
+    assert extract(text, region).phones == phones

@@ -430,6 +430,41 @@ def test_url_rejects(raw):
 
 
 @pytest.mark.parametrize(
+    "raw",
+    [
+        "https://example.org?q=search');alert(document.domain);",  # script in the query
+        'https://example.org/?q="><script>x</script>',
+        'http://example.com/">user@example.com',  # markup around a link
+        "https://example.org/a{b}",
+        "https://example.org/a|b",
+        "https://example.org/a\\b",
+        "https://_example.com/",  # a label never starts or ends with _ or -
+        "https://example_.com/",
+        "https://a.-b.example/",
+        "https://my_site.com/",  # only a sub-domain may hold one
+    ],
+)
+def test_url_refuses_what_no_url_may_hold(raw):
+    assert url(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("https://my_site.example.com/", "https://my_site.example.com/"),  # inside a sub-domain
+        ("http://foo.com/blah_(wikipedia)", "http://foo.com/blah_(wikipedia)"),
+        ("http://foo.com/(something)?after=parens", "http://foo.com/(something)?after=parens"),
+        ("https://site.example/a?q=Test%20URL&x=1", "https://site.example/a?q=Test%20URL&x=1"),
+        ("https://site.example/a?list=a,b&at=@x", "https://site.example/a?at=@x&list=a,b"),
+        ("http://⌘.ws/", "http://xn--bih.ws/"),  # a symbol label, as browsers open it
+        ("http://www.😉.com", "http://xn--n28h.com/"),
+    ],
+)
+def test_url_keeps_what_urls_hold(raw, key):
+    assert url(raw) == key
+
+
+@pytest.mark.parametrize(
     ("raw", "key"),
     [
         ("https://www.bbc.co.uk/news", "bbc.co.uk"),
@@ -453,6 +488,13 @@ def test_domain(raw, key):
 
 @pytest.mark.parametrize("raw", ["https://192.0.2.1/x", "Escort Directory", "localhost", "", None])
 def test_domain_none(raw):
+    assert domain(raw) is None
+
+
+@pytest.mark.parametrize(
+    "raw", ["_example.com", "example_.com", "my_site.com", "a.my_site.com", "@pudo.org", "-a.com"]
+)
+def test_domain_is_letters_digits_and_hyphens(raw):
     assert domain(raw) is None
 
 
@@ -814,6 +856,21 @@ def test_price(raw, value):
 @pytest.mark.parametrize("raw", ["ask me", "", "free", None])
 def test_price_rejects(raw):
     assert price(raw) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    # Each used to come back as another amount: 100.0, 308.0, 1.0, 50.0, 100.0, 150.0.
+    ["-100", "1e308 USD", "[1,2]", "€ -50", "price: -100", '{"eur": 150}'],
+)
+def test_a_price_that_cannot_be_read_as_one_amount_stays_unparsed(raw):
+    assert price(raw) is None
+
+
+def test_a_price_range_and_a_dash_between_amounts_are_still_read():
+    assert price("100 - 150") == (100.0, None)
+    assert price("100-150 EUR") == (150.0, "EUR")
+    assert price("2-3h 200€") == (200.0, "EUR")
 
 
 # ---------------------------------------------------------------------------

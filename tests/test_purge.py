@@ -187,7 +187,7 @@ def test_purge_leaves_no_byte_of_the_source_in_store_files_exports_or_views(
     # What sweep-b wrote is all there, spelled as sweep-b spelled it.
     with open_store(db) as store:
         ads = store.read_nodes("Ad").set_index("key")
-        assert sorted(ads.index) == ["B-1", "B-2"] and set(ads["source"]) == {"sweep-b"}
+        assert sorted(ads["record_id"]) == ["B-1", "B-2"] and set(ads["source"]) == {"sweep-b"}
         assert store.read_nodes("Agency")[["key", "name"]].values.tolist() == [
             ["rosa escort", "Rosa Escort"]
         ]
@@ -200,7 +200,7 @@ def test_purge_leaves_no_byte_of_the_source_in_store_files_exports_or_views(
             ["P-9", ""]
         ]
         phones = store.read_rel("HAS_PHONE", ["source"])
-        assert sorted(phones["src"]) == ["B-1", "B-2"] and set(phones["source"]) == {"sweep-b"}
+        assert sorted(phones["src"]) == sorted(ads.index) and set(phones["source"]) == {"sweep-b"}
     rejects = (case / "rejects.csv").read_text(encoding="utf-8")
     assert "KEEP-B-REJECT" in rejects and rejects.count("\n") == 2
     assert "chain intact" in _cli(db, "audit", "verify")
@@ -316,6 +316,34 @@ def test_purge_on_neo4j_leaves_nothing_in_exports_views_or_rejects(
     _outputs(db, tmp_path / "after", env=env)
     assert _hits(tmp_path / "after") == {} and _hits(case) == {}
     assert neo4j_store.read_nodes("Agency")["name"].tolist() == ["Rosa Escort"]
-    assert sorted(neo4j_store.read_nodes("Ad")["key"]) == ["B-1", "B-2"]
+    assert sorted(neo4j_store.read_nodes("Ad")["record_id"]) == ["B-1", "B-2"]
     assert "KEEP-B-REJECT" in rejects.read_text(encoding="utf-8")
     assert "chain intact" in _cli(db, "audit", "verify", env=env)
+
+
+def test_purge_keeps_the_other_sources_ad_with_the_same_record_id(store: Store) -> None:
+    """Deletion goes by the ad's own source, never by its record_id."""
+    store.write_batch(
+        {
+            "Ad": pd.DataFrame(
+                {
+                    "key": ["a/R-1", "b/R-1"],
+                    "record_id": "R-1",
+                    "source": ["a", "b"],
+                    "title": ["of a", "of b"],
+                }
+            ),  # fmt: skip
+            "Phone": pd.DataFrame({"key": ["+31612345678"]}),
+        },
+        {
+            ("HAS_PHONE", "Ad", "Phone"): pd.DataFrame(
+                {"src": ["a/R-1", "b/R-1"], "dst": ["+31612345678"] * 2, "source": ["a", "b"]}
+            )
+        },
+    )
+    store.purge_source("a")
+    ads = store.read_nodes("Ad")
+    assert ads[["key", "record_id", "source", "title"]].values.tolist() == [
+        ["b/R-1", "R-1", "b", "of b"]
+    ]
+    assert store.read_rel("HAS_PHONE", ["source"])["src"].tolist() == ["b/R-1"]

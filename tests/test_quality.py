@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graphthb.analysis.evaluate import read_truth, score
+from graphthb.analysis.evaluate import read_truth, score, truth_by_ad
 from graphthb.analysis.groups import cluster
 from graphthb.ingest.loader import load
 from graphthb.store import Store
@@ -29,7 +29,9 @@ def _cluster_sample(store: Store, tmp_path: Path) -> dict:
     return {
         "groups": {g.group_id: g.members for g in result.groups},
         "figures": score(
-            predicted, read_truth(SAMPLE / "truth.csv"), [g.group_id for g in result.groups]
+            predicted,
+            truth_by_ad(read_truth(SAMPLE / "truth.csv"), list(predicted)),
+            [g.group_id for g in result.groups],
         ),
     }
 

@@ -62,7 +62,7 @@ def test_setup_command_demo_then_a_cypher_answer(
     runner = CliRunner()
     demo = runner.invoke(main, ["demo"], env={"GRAPHTHB_DB": None})
     assert demo.exit_code == 0, demo.output
-    assert "G-37a07c3c" in demo.stdout and "personas_per_phone" in demo.stdout
+    assert "G-225b5685" in demo.stdout and "personas_per_phone" in demo.stdout
     assert (tmp_path / "graphthb-views" / "overview.html").exists()
     answer = runner.invoke(
         main, ["query", "-f", "personas_per_phone", "--format", "csv"], env={"GRAPHTHB_DB": None}

@@ -1,6 +1,6 @@
 """Scores for found groups against the groups planted in a synthetic world.
 
-A truth file (``record_id,group``) names the organised group each record was
+A truth file (``record_id,group``, optionally with ``source``) names the organised group each record was
 planted in, and leaves the group empty for records of independent
 advertisers. It says nothing about which independent ads share an advertiser:
 an independent's five reposts *are* one advertiser, and a tool that puts them
@@ -43,8 +43,9 @@ import numpy as np
 import pandas as pd
 
 from graphthb.errors import InputError, NotFoundError
+from graphthb.ingest.records import ad_key, split_ad_key
 
-__all__ = ["score", "read_truth", "adjusted_rand_index", "RECOVERED_JACCARD"]
+__all__ = ["score", "read_truth", "truth_by_ad", "adjusted_rand_index", "RECOVERED_JACCARD"]
 
 #: A planted group counts as recovered by a predicted group this similar to it.
 RECOVERED_JACCARD = 0.5
@@ -192,6 +193,8 @@ def read_truth(path: Path | str) -> dict[str, str | None]:
 
     CSV with a header naming ``record_id`` and ``group`` (any case, any order,
     other columns ignored); an empty group means an independent advertiser.
+    With a ``source`` column as well, each record is named by its ad key
+    (``source/record_id``) instead, so record_ids may repeat across sources.
     """
     path = Path(path)
     if not path.is_file():
@@ -205,12 +208,18 @@ def read_truth(path: Path | str) -> dict[str, str | None]:
                 f"{path}: a truth file needs the columns record_id and group, found {header}"
             )
         at_id, at_group = header.index("record_id"), header.index("group")
+        at_source = header.index("source") if "source" in header else None
         for line, row in enumerate(reader, start=2):
             if not row or not any(cell.strip() for cell in row):
                 continue
             if len(row) <= at_id or not row[at_id].strip():
                 raise InputError(f"{path}:{line}: no record_id")
             rid = row[at_id].strip()
+            if at_source is not None:
+                source = row[at_source].strip() if len(row) > at_source else ""
+                if not source:
+                    raise InputError(f"{path}:{line}: no source (the file has a source column)")
+                rid = ad_key(source, rid)
             group = row[at_group].strip() if len(row) > at_group else ""
             value = group or None
             if rid in out and out[rid] != value:
@@ -218,4 +227,33 @@ def read_truth(path: Path | str) -> dict[str, str | None]:
                     f"{path}:{line}: record {rid} is given two groups: {out[rid]} and {value}"
                 )
             out[rid] = value
+    return out
+
+
+def truth_by_ad(truth: Mapping[str, str | None], ad_keys: Sequence[str]) -> dict[str, str | None]:
+    """``truth`` re-keyed by the store's ad keys.
+
+    A truth file names records by record_id, or by ``source/record_id`` when it
+    has a source column (see :func:`read_truth`). A record_id that names two
+    ads of the store cannot be scored honestly and is refused; records the
+    store does not hold keep their name, and count as found alone.
+    """
+    by_id: dict[str, list[str]] = {}
+    for key in ad_keys:
+        parts = split_ad_key(key)
+        if parts is not None:
+            by_id.setdefault(parts[1], []).append(key)
+    known = set(ad_keys)
+    out: dict[str, str | None] = {}
+    for name, group in truth.items():
+        if name in known:
+            out[name] = group
+            continue
+        keys = by_id.get(name, [])
+        if len(keys) > 1:
+            raise InputError(
+                f"truth record {name!r} names {len(keys)} ads ({', '.join(sorted(keys)[:3])}); "
+                "add a source column to the truth file"
+            )
+        out[keys[0] if keys else name] = group
     return out

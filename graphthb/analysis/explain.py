@@ -6,6 +6,7 @@ from typing import Any
 
 from graphthb.analysis.graph import IDENTIFIER_RELS
 from graphthb.analysis.groups import Group
+from graphthb.output import wrap
 from graphthb.store.base import Store
 
 __all__ = ["explain_text", "group_facts"]
@@ -44,8 +45,11 @@ def group_facts(store: Store, group: Group) -> list[dict[str, Any]]:
     return facts
 
 
-def explain_text(group: Group, facts: list[dict[str, Any]] | None = None) -> str:
-    """The group, its score indicator by indicator, and what binds it, as text."""
+def explain_text(
+    group: Group, facts: list[dict[str, Any]] | None = None, width: int | None = None
+) -> str:
+    """The group, its score indicator by indicator, and what binds it, as text;
+    lines longer than ``width`` are wrapped, their continuations indented."""
     lines = [
         f"Group {group.group_id}: score {group.score:g} of 100, {group.size} ad(s)",
         f"  {group.summary}",
@@ -85,4 +89,5 @@ def explain_text(group: Group, facts: list[dict[str, Any]] | None = None) -> str
                 f"  {f['ad']} -[{f['relation']}]- {f['identifier']}  "
                 f"{f['source'] or '-'}  {f['observed_at'] or '-'}  {f['collector'] or '-'}  {f['origin'] or '-'}"
             )
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return wrap(text, width) if width else text

@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -70,7 +71,7 @@ class Group:
             "group_id": self.group_id,
             "score": self.score,
             "size": self.size,
-            "record_ids": self.members,
+            "ads": self.members,
             "countries": self.countries,
             "summary": self.summary,
             "indicators": self.indicators,
@@ -98,13 +99,22 @@ def cluster(
     seed: int = 0,
     settings: Settings | None = None,
     write: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> ClusterResult:
-    """Link, detect communities, score, and (by default) write the groups back."""
+    """Link, detect communities, score, and (by default) write the groups back.
+
+    ``progress`` is told the name of each stage as it starts, with its size.
+    """
+    stage = progress or (lambda name: None)
+    stage("building the graph")
     graph = build(store, settings)
+    stage(f"finding communities among {graph.n_ads:,} ads")
     labels = detect(graph, method, resolution=resolution, seed=seed)
+    stage("scoring the groups")
     previous = _previous_membership(store)
     groups = describe(graph, labels, previous, store)
     if write:
+        stage(f"writing {len(groups):,} groups")
         _write(store, groups, method)
     return ClusterResult(groups, method, graph.notes)
 
@@ -183,7 +193,7 @@ def describe(
         .to_dict()
     )
     evidence = _evidence(carried)
-    # Members in record_id order, countries in name order, grouped by label.
+    # Members in ad key order, countries in name order, grouped by label.
     keys = ads["key"].to_numpy(dtype=object)
     by_key = (
         np.arange(len(keys))
@@ -398,7 +408,7 @@ def _assign_ids(groups: list[Group], previous: dict[str, str]) -> None:
 
     A new group takes the id of the previous group it shares most ads with when
     the shared ads are more than half of both; each old id is given once.
-    Otherwise the id is derived from the group's smallest record_id, so the same
+    Otherwise the id is derived from the group's smallest ad key, so the same
     data clustered afresh gets the same ids.
     """
     taken: set[str] = set()

@@ -14,8 +14,10 @@ lock while it works) and the parsing keep both of a machine's cores busy.
 from __future__ import annotations
 
 import csv
+import errno
 import gc
 import json
+import os
 import queue
 import re
 import threading
@@ -27,9 +29,16 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from graphthb.errors import InputError
+from graphthb.errors import ConfigError, InputError, StoreError
 from graphthb.ingest.readers import ReadInfo, check_mapping, read_rows
-from graphthb.ingest.records import GraphRows, Reject, link_rows, record_rows
+from graphthb.ingest.records import (
+    AdIndex,
+    GraphRows,
+    Reject,
+    link_rows,
+    record_key,
+    record_rows,
+)
 from graphthb.store.base import Store
 
 __all__ = ["FileReport", "LoadReport", "load", "REJECTS_COLUMNS"]
@@ -47,6 +56,8 @@ class FileReport:
     loaded: int = 0
     rejected: int = 0
     notes: list[str] = field(default_factory=list)
+    #: rows loaded per source: which source the file's ads were loaded as
+    sources: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -55,6 +66,8 @@ class LoadReport:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     unparsed_by_type: Counter[str] = field(default_factory=Counter)
     rejects_path: Path | None = None
+    #: an earlier load's rejects file, removed because this load rejected nothing
+    rejects_removed: Path | None = None
 
     @property
     def read(self) -> int:
@@ -80,7 +93,8 @@ class LoadReport:
             "rejected_by_reason": dict(self.rejected_by_reason.most_common()),
             "unparsed_by_type": dict(sorted(self.unparsed_by_type.items())),
             "rejects_file": str(self.rejects_path) if self.rejects_path else None,
-            "files": [f.__dict__ for f in self.files],
+            "rejects_removed": str(self.rejects_removed) if self.rejects_removed else None,
+            "files": [{**f.__dict__, "sources": dict(f.sources)} for f in self.files],
         }
 
 
@@ -103,6 +117,37 @@ class _Rejects:
     @property
     def written(self) -> bool:
         return self._writer is not None
+
+    def check(self) -> None:
+        """Fail now, before the store is touched, if the file could not be written."""
+        parent = self.path.parent if str(self.path.parent) else Path(".")
+        problem = None
+        if self.path.exists() and not self.path.is_file():
+            problem = "it is not a regular file"
+        elif self.path.exists() and not os.access(self.path, os.W_OK):
+            problem = "the file is not writable"
+        elif not parent.is_dir():
+            problem = f"folder {parent} does not exist"
+        elif not os.access(parent, os.W_OK):
+            problem = f"folder {parent} is not writable"
+        if problem:
+            raise ConfigError(f"rejects file {self.path}: {problem}; give another with --rejects")
+
+    def remove_stale(self) -> bool:
+        """Remove an earlier load's rejects file when this load rejected nothing:
+        left in place, it would be read as this load's. Only a file that starts
+        with our own header is removed."""
+        if self.written or not self.path.is_file():
+            return False
+        try:
+            with self.path.open(encoding="utf-8", newline="") as fh:
+                header = next(csv.reader(fh), None)
+            if header != list(REJECTS_COLUMNS):
+                return False
+            self.path.unlink()
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return False
+        return True
 
     def close(self) -> None:
         if self._fh is not None:
@@ -195,6 +240,8 @@ def load(
     mapping: dict[str, str] | None = None,
     batch_records: int | None = None,
     progress: Callable[[int], None] | None = None,
+    position: Callable[[Path | None, int, int], None] | None = None,
+    source: str | None = None,
     sheet: str | int | None = None,
     dayfirst: bool | None = None,
 ) -> LoadReport:
@@ -204,6 +251,11 @@ def load(
     opened or decoded, is not of its kind, or does not have a mapped column;
     rows that cannot be used go to ``rejects``. ``sheet`` and ``dayfirst`` are
     passed to :func:`~graphthb.ingest.readers.read_rows` for every file.
+    ``progress(n)`` is told after each batch how many records it held;
+    ``position(file, rows_read, line)`` every :data:`POSITION_ROWS` rows read
+    and at the end of each file, then ``position(None, rows_read, 0)`` once all
+    is read and the last batches are being written. ``source`` is the source
+    of rows without one (default: each file's name without its extension).
     """
     if batch_records is None:
         batch_records = getattr(store, "batch_records", BATCH_RECORDS)
@@ -211,6 +263,8 @@ def load(
     link_files = [Path(p) for p in links]
     if not record_files and not link_files:
         raise InputError("no input files given")
+    if source is not None and not source.strip():
+        raise InputError("--source is empty; give the collection's name")
     opened: list[tuple[str, ReadInfo, Iterable[Any]]] = []
     for kind, paths in (("records", record_files), ("links", link_files)):
         for path in paths:
@@ -220,25 +274,35 @@ def load(
 
     report = LoadReport()
     sink = _Rejects(Path(rejects))
+    sink.check()
+    _refuse_record_id_keys(store)
     roles: dict[str, str] = {}
+    ads: AdIndex | None = None
     if link_files:
         people = store.read_nodes("Person", ["role"])
         roles = {
             k: r for k, r in zip(people["key"], people["role"], strict=True) if isinstance(r, str)
         }
-    seen_ids: set[str] = set()
+        ads = AdIndex(store.read_nodes("Ad", [])["key"].astype(str))
+    seen_keys: set[str] = set()
     writer = _Writer(store)
     finished = False
+    rows_read = 0
     try:
         for kind, info, rows in opened:
             file_report = FileReport(str(info.path), kind, notes=list(info.notes))
             report.files.append(file_report)
             name = info.path.name
-            default_source = info.path.stem
+            default_source = source.strip() if source else info.path.stem
             batch = GraphRows()
             in_batch = 0
+            line = 0
             for raw in rows:
                 file_report.read += 1
+                rows_read += 1
+                line = raw.line
+                if position and rows_read % POSITION_ROWS == 0:
+                    position(info.path, rows_read, line)
                 origin = f"{name}:{raw.line}"
                 try:
                     if raw.error is not None:
@@ -246,15 +310,20 @@ def load(
                     assert raw.data is not None
                     # Both reject a row before adding anything to the batch.
                     if kind == "records":
-                        rid = str(raw.data.get("record_id") or "").strip()
-                        if rid in seen_ids:
-                            raise Reject(f"duplicate record_id {rid!r} in this load")
+                        key, row_source, rid = record_key(raw.data, default_source)
+                        if key in seen_keys:
+                            raise Reject(
+                                f"duplicate record_id {rid!r} of source {row_source!r} in this load"
+                            )
                         unparsed = record_rows(raw.data, origin, default_source, batch)
-                        seen_ids.add(rid)
+                        seen_keys.add(key)
+                        file_report.sources[row_source] += 1
+                        if ads is not None:
+                            ads.add(key)
                         for typ, values in unparsed.items():
                             report.unparsed_by_type[typ] += len(values)
                     else:
-                        link_rows(raw.data, origin, default_source, batch, roles)
+                        link_rows(raw.data, origin, default_source, batch, roles, ads)
                 except Reject as exc:
                     reason = str(exc)
                     file_report.rejected += 1
@@ -272,12 +341,65 @@ def load(
             writer.submit(batch)
             if progress and in_batch:
                 progress(in_batch)
+            if position:
+                position(info.path, rows_read, line)
         finished = True
+        if position:
+            position(None, rows_read, 0)
         writer.finish()
+    except (OSError, StoreError) as exc:
+        # A full disk, in the store's files or the rejects file: every batch
+        # written before this one is complete, and a rerun finishes the load.
+        if not _disk_full(exc, store):
+            raise
+        raise StoreError(
+            f"load stopped: the disk is full{f' ({exc.filename})' if getattr(exc, 'filename', None) else ''}; "
+            f"{store.location} holds every batch written before it. Free space and run "
+            "the same load again to finish"
+        ) from None
     finally:
         if not finished:
             writer.abandon()
         sink.close()
         release_settled()
     report.rejects_path = sink.path if sink.written else None
+    if sink.remove_stale():
+        report.rejects_removed = sink.path
     return report
+
+
+#: How often, in rows read, ``load`` reports its position.
+POSITION_ROWS = 1_000
+
+
+def _disk_full(exc: BaseException, store: Store) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    # LadybugDB reports the operating system's error inside its own message,
+    # or only that a read or write of its file failed: then the free space says.
+    if "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc):
+        return True
+    folder = getattr(store, "path", None)
+    if folder is None or "IO exception" not in str(exc):
+        return False
+    try:
+        free = os.statvfs(Path(folder).parent)
+    except OSError:
+        return False
+    return free.f_bavail * free.f_frsize < 1 << 20
+
+
+def _refuse_record_id_keys(store: Store) -> None:
+    """Refuse to add to a store whose ads are keyed by record_id alone.
+
+    Stores made before ads were keyed by (source, record_id) have Ads whose key
+    is their record_id; new ads would never meet them, and two ads of one
+    record would sit side by side. Such a store is loaded anew, not mixed.
+    """
+    found = store.query("MATCH (a:Ad) WHERE a.key = a.record_id RETURN a.key LIMIT 1").rows
+    if found:
+        raise StoreError(
+            f"{store.location} was made by an earlier graphthb that keyed ads by record_id "
+            f"alone (e.g. {str(found[0][0])[:40]!r}); load your files into a new store "
+            "(--db NEW) instead of mixing the two schemes"
+        )

@@ -250,9 +250,26 @@ def phone(raw: Any, region: str | None = None) -> str | None:
 # ---------------------------------------------------------------------------
 # Hosts, e-mail addresses, URLs and domains
 
-_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+# Letters, digits and hyphens, neither first nor last; an underscore only
+# inside a label of a sub-domain (``my_site.example.com``; never a registrable
+# name, see :func:`domain`).
+_LABEL = re.compile(r"(?![-_])[a-z0-9_-]{1,63}(?<![-_])")
 _TLD = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
 _IDEOGRAPHIC_DOTS = str.maketrans({"。": ".", "｡": ".", "．": "."})
+
+
+def _symbol_label(label: str) -> str | None:
+    """Punycode of a label with symbols or emoji (``⌘.ws``, ``i❤.ws``), which
+    IDNA 2008 refuses and registries such as .ws sell and browsers open (they
+    follow the older IDNA 2003 rules for them)."""
+    if not all(c.isalnum() or c == "-" or unicodedata.category(c) in ("So", "Sm") for c in label):
+        return None
+    if not any(unicodedata.category(c) in ("So", "Sm") for c in label):
+        return None
+    try:
+        return label.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
 
 
 def ascii_host(host: str) -> str | None:
@@ -271,7 +288,10 @@ def ascii_host(host: str) -> str | None:
             try:
                 labels.append(idna.encode(label, uts46=True).decode("ascii"))
             except (UnicodeError, ValueError):
-                return None
+                symbolic = _symbol_label(label)
+                if symbolic is None:
+                    return None
+                labels.append(symbolic)
         host = ".".join(labels)
     host = host.lower()
     if len(host) > 253:
@@ -385,6 +405,8 @@ def _url_host(host: str) -> str | None:
     name = ascii_host(host)
     if name is None:
         return None
+    if "_" in name and "_" in (_registrable(name) or "_"):
+        return None  # a registrable name is letters, digits and hyphens
     while name.startswith("www.") and name.count(".") >= 2:
         name = name[4:]
     return name
@@ -401,12 +423,26 @@ def _unwrap(text: str) -> str:
     return text
 
 
+# Characters RFC 3986 never allows unescaped in a URL; a pasted value holding
+# them is markup or script around a link ('http://x.example/">...'), not one.
+_UNSAFE_IN_URL = re.compile(r'["<>`\\^{}|\x00-\x1f\x7f]')
+# A query is name=value pairs joined by & (or ;): percent escapes and URL-safe
+# characters, no quotes or brackets ("q=search');alert(document.domain);" is
+# script, not a query a site reads).
+_QUERY_PART = r"[A-Za-z0-9\-._~%!$*+,:@/?\[\]]*"
+_QUERY_SHAPE = re.compile(
+    rf"{_QUERY_PART}(?:={_QUERY_PART})?(?:[&;]{_QUERY_PART}(?:={_QUERY_PART})?)*"
+)
+
+
 def _split_url(raw: Any) -> tuple[str, str, int | None, str, str] | None:
     """(scheme, canonical host, explicit port, path, query) of a URL, or None."""
     if not isinstance(raw, str):
         return None
     text = _unwrap(raw)
     if not text or len(text) > 4096 or any(c.isspace() for c in text):
+        return None
+    if _UNSAFE_IN_URL.search(text):
         return None
     if text.startswith("//"):
         text = "https:" + text
@@ -431,6 +467,8 @@ def _split_url(raw: Any) -> tuple[str, str, int | None, str, str] | None:
         raw_host = netloc.rsplit(":", 1)[0] if port is not None else netloc.rstrip(":")
     host = _url_host(raw_host)
     if host is None:
+        return None
+    if parts.query and not _QUERY_SHAPE.fullmatch(parts.query):
         return None
     if port == _DEFAULT_PORTS[scheme]:
         port = None
@@ -501,13 +539,17 @@ def domain(raw: Any) -> str | None:
     >>> domain("https://www.anna.escorts.co.uk/x"), domain("anna.github.io")
     ('escorts.co.uk', 'anna.github.io')
     """
+    if isinstance(raw, str) and raw.strip().startswith("@"):
+        return None  # a handle ("@pudo.org"), not a host
     parts = _split_url(raw)
     if parts is None:
         return None
     host = parts[1]
     if host.startswith("[") or host.replace(".", "").isdigit():
         return None
-    return _registrable(host)
+    registrable = _registrable(host)
+    # Host names are letters, digits and hyphens; "_example.com" is none.
+    return registrable if registrable is not None and "_" not in registrable else None
 
 
 # ---------------------------------------------------------------------------
@@ -1206,6 +1248,12 @@ _DURATION_AFTER = re.compile(
 )
 
 
+# What no price in an ad looks like, and what a reading would only get wrong:
+# a minus sign before the amount ("-100" is not 100), an exponent ("1e308
+# USD" is not 308), a list or object ("[1,2]" is not 1).
+_UNREADABLE_PRICE = re.compile(r"(?:^|[(€$£:=]\s*)[-−]\s*\d|\d[eE][-+]?\d|[\[\]{}]")
+
+
 def _amount(token: str) -> float:
     text = re.sub(r"[ \u00a0'’]", "", token)
     if "," in text and "." in text:
@@ -1227,6 +1275,8 @@ def price(raw: Any) -> tuple[float, str | None] | None:
     The amount next to a currency wins; otherwise the first number that is not
     a duration (``1h 150`` gives 150). ``1.500`` and ``1,500`` are thousands,
     ``150,50`` is a decimal. ``kr`` is left without a code (SEK, NOK or DKK).
+    What cannot be read as one amount gives None, to be kept as written: a
+    negative amount, an exponent (``1e308``), a list (``[1,2]``).
     """
     if isinstance(raw, bool):
         return None
@@ -1235,6 +1285,8 @@ def price(raw: Any) -> tuple[float, str | None] | None:
     if not isinstance(raw, str) or len(raw) > 200:
         return None
     text = raw.strip()
+    if _UNREADABLE_PRICE.search(text):
+        return None  # kept as written (unparsed) rather than read as another amount
     amounts = [m for m in _AMOUNT.finditer(text) if not _DURATION_AFTER.match(text, m.end())]
     if not amounts:
         return None
@@ -1250,6 +1302,7 @@ def price(raw: Any) -> tuple[float, str | None] | None:
             ),
         )
     try:
-        return _amount(chosen.group(0)), currency
+        amount = _amount(chosen.group(0))
     except ValueError:
         return None
+    return (amount, currency) if math.isfinite(amount) else None

@@ -14,15 +14,28 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from graphthb.ingest import normalize as norm
-from graphthb.ingest.extract import extract
+from graphthb.ingest.extract import MAX_TEXT_CHARS, extract
 from graphthb.schema import SCHEMA
 
-__all__ = ["GraphRows", "Reject", "record_rows", "link_rows", "ROLES", "RECORD_COLUMNS"]
+__all__ = [
+    "GraphRows",
+    "Reject",
+    "record_rows",
+    "link_rows",
+    "ad_key",
+    "split_ad_key",
+    "record_key",
+    "AdIndex",
+    "AD_KEY_SEP",
+    "ROLES",
+    "RECORD_COLUMNS",
+]
 
 RECORD_COLUMNS = (
     "record_id", "source", "collected_at", "collector", "platform", "platform_type", "url",
@@ -50,6 +63,82 @@ _VIA_RELS = frozenset(name for name, rel in SCHEMA.relationships.items() if "via
 
 class Reject(Exception):
     """A row that cannot be used; the message is the reason written to the rejects file."""
+
+
+# -- an ad's identity ---------------------------------------------------------------
+#
+# A record_id is unique only within its source (two spreadsheets both number
+# their rows 1, 2, ...), so an ad's key is its source and its record_id:
+# ``crawl-2025Q1/R-0000001``. The source is written with ``%`` and ``/``
+# percent-escaped, so the first ``/`` always ends it and no two (source,
+# record_id) pairs share a key; the record_id is written as it is.
+
+AD_KEY_SEP = "/"
+
+
+def ad_key(source: str, record_id: str) -> str:
+    """The key of the ad ``record_id`` of ``source``."""
+    return source.replace("%", "%25").replace(AD_KEY_SEP, "%2F") + AD_KEY_SEP + record_id
+
+
+def split_ad_key(key: str) -> tuple[str, str] | None:
+    """``(source, record_id)`` of an ad key, or None when ``key`` is not one."""
+    escaped, sep, record_id = key.partition(AD_KEY_SEP)
+    if not sep or not escaped or not record_id:
+        return None
+    return escaped.replace("%2F", AD_KEY_SEP).replace("%25", "%"), record_id
+
+
+def record_key(row: dict[str, Any], default_source: str) -> tuple[str, str, str]:
+    """A records row's ``(key, source, record_id)``; Reject when it has no record_id."""
+    record_id = _text(row.get("record_id"))
+    if not record_id:
+        raise Reject("missing record_id")
+    source = _text(row.get("source")) or default_source
+    return ad_key(source, record_id), source, record_id
+
+
+class AdIndex:
+    """The ads a links file may name: by key, and by record_id alone.
+
+    A links file may write an ad as ``source/record_id`` or by its bare
+    record_id when that names exactly one ad (in the store or in this load).
+    """
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._keys: set[str] = set()
+        self._by_id: dict[str, set[str]] = defaultdict(set)
+        for key in keys:
+            self.add(key)
+
+    def add(self, key: str) -> None:
+        parts = split_ad_key(key)
+        if parts is None:
+            return
+        self._keys.add(key)
+        self._by_id[parts[1]].add(key)
+
+    def resolve(self, value: str, what: str) -> tuple[str, dict[str, Any]]:
+        """The key ``value`` names and the properties of a placeholder ad."""
+        if value in self._keys:
+            return value, {}
+        found = self._by_id.get(value)
+        if found and len(found) == 1:
+            return next(iter(found)), {}
+        if found:
+            named = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
+            raise Reject(
+                f"{what} ad {value[:60]!r} names {len(found)} ads ({named}); "
+                "write it as source/record_id"
+            )
+        parts = split_ad_key(value)
+        if parts is None:
+            raise Reject(
+                f"{what} ad {value[:60]!r} is in no records file loaded so far; load its "
+                "records first, or write it as source/record_id"
+            )
+        # Named in full: an ad whose records file comes later; the key meets it then.
+        return value, {"source": parts[0], "record_id": parts[1]}
 
 
 @dataclass
@@ -157,12 +246,9 @@ def record_rows(
     Raises :class:`Reject` when the row cannot be used at all, before adding
     anything to ``out``: the loader adds straight to its batch.
     """
-    record_id = _text(row.get("record_id"))
-    if not record_id:
-        raise Reject("missing record_id")
+    ad, source, record_id = record_key(row, default_source)
     collected_at = _date_field(row, "collected_at")
     posted_at = _date_field(row, "posted_at")
-    source = _text(row.get("source")) or default_source
     collector = _text(row.get("collector")) or None
     observed_at = collected_at or posted_at
     unparsed: dict[str, list[str]] = defaultdict(list)
@@ -182,7 +268,7 @@ def record_rows(
             return
         seen.add((rel, kind, key))
         nodes[kind].append(node)
-        edge = {"src": record_id, "dst": key, "source": source, "observed_at": observed_at,
+        edge = {"src": ad, "dst": key, "source": source, "observed_at": observed_at,
                 "collector": collector, "origin": origin}  # fmt: skip
         if via is not None and rel in _VIA_RELS:
             edge["via"] = via
@@ -254,7 +340,14 @@ def record_rows(
     title = _text(row.get("title"))
     body = _text(row.get("text"))
     if title or body:
-        found = _extract(f"{title}\n{body}", country)
+        searched = f"{title}\n{body}"
+        if len(searched) > MAX_TEXT_CHARS:
+            unparsed["text"].append(
+                f"identifiers read from the first {MAX_TEXT_CHARS:,} of {len(searched):,} "
+                "characters of title and text only"
+            )
+            searched = searched[:MAX_TEXT_CHARS]  # and the cache keeps no huge key alive
+        found = _extract(searched, country)
         for e164 in found.phones:
             add_phone(e164, "text")
         for addr in found.emails:
@@ -296,7 +389,7 @@ def record_rows(
     extra = {k: row[k] for k in row.keys() - _KNOWN_COLUMNS if _text(row[k])}
     nodes["Ad"].append(
         {
-            "key": record_id,
+            "key": ad,
             "record_id": record_id,
             "source": source,
             "platform": platform_raw or None,
@@ -376,8 +469,10 @@ def link_rows(
     default_source: str,
     out: GraphRows,
     roles: dict[str, str],
+    ads: AdIndex | None = None,
 ) -> None:
-    """Add one links row to ``out``. ``roles`` holds every person's role seen so far.
+    """Add one links row to ``out``. ``roles`` holds every person's role seen so far;
+    ``ads`` the ads it may name (see :class:`AdIndex`; without it an ad is named by key).
 
     Raises :class:`Reject` for an unusable row, including a person asserted in a
     role other than the one already recorded: roles are never silently mixed.
@@ -395,6 +490,11 @@ def link_rows(
     o_kind, o_key, o_props = resolve(
         _text(row.get("object_kind")), _text(row.get("object")), "object"
     )
+    if ads is not None:
+        if s_kind == "Ad":
+            s_key, s_props = ads.resolve(s_key, "subject")
+        if o_kind == "Ad":
+            o_key, o_props = ads.resolve(o_key, "object")
     role = _text(row.get("role")).lower().replace(" ", "_") or None
     if role is not None:
         if role not in ROLES:

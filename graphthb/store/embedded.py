@@ -22,8 +22,10 @@ in the database) are updated, and with ``MATCH``, not ``MERGE``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -75,18 +77,24 @@ class EmbeddedStore(Store):
         ):
             raise ConfigError(f"--db {self.path}: cannot write there; choose another path")
         self.read_only = read_only
+        # Queries share the store; a writer has it to itself (see _StoreLock).
+        self._lock = _StoreLock.take(self.path, shared=read_only)
         self._edge_ids: dict[EdgeKey, _HashSet] = {}
         self._node_ids: dict[str, _HashSet] = {}
         # LadybugDB can neither create a database read-only nor add tables to
         # one: a new store, or one made before the schema grew, is set up in a
         # writable open first and then reopened read-only.
-        self._open(read_only and self.path.exists())
-        if not (self._opened_read_only and self._has_schema()):
-            if self._opened_read_only:
-                self._reopen(False)
-            self.init_schema()
-            if read_only:
-                self._reopen(True)
+        try:
+            self._open(read_only and self.path.exists())
+            if not (self._opened_read_only and self._has_schema()):
+                if self._opened_read_only:
+                    self._reopen(False)
+                self.init_schema()
+                if read_only:
+                    self._reopen(True)
+        except BaseException:
+            self.close()
+            raise
 
     def _open(self, read_only: bool | None = None) -> None:
         import ladybug
@@ -143,7 +151,20 @@ class EmbeddedStore(Store):
     def write_batch(
         self, nodes: dict[str, pd.DataFrame], edges: dict[EdgeKey, pd.DataFrame]
     ) -> None:
-        super().write_batch(nodes, edges)
+        # One transaction a batch: a batch that fails half-way (a full disk)
+        # leaves nothing of itself, so the store is as after the batch before.
+        self._run("BEGIN TRANSACTION")
+        try:
+            super().write_batch(nodes, edges)
+            self._run("COMMIT")
+        except BaseException:
+            # The engine may have ended the transaction itself.
+            with contextlib.suppress(StoreError):
+                self._run("ROLLBACK")
+            # The remembered keys may name what was just rolled back.
+            self._edge_ids.clear()
+            self._node_ids.clear()
+            raise
         # LadybugDB keeps memory it used for COPYs until the database is closed:
         # measured +400 MB a 50,000-record batch, 9.1 GB peak at 1,000,000 records.
         # Reopening after each batch gives it back (1.6 GB peak at 300,000 instead
@@ -351,11 +372,16 @@ class EmbeddedStore(Store):
                     )
         except BaseException:
             fresh.close()
-            for stale in self._side_files(tmp):
-                stale.unlink()
+            for stale in [*self._side_files(tmp), tmp.with_name(tmp.name + ".lock")]:
+                stale.unlink(missing_ok=True)
             raise
         fresh.close()
-        self.close()
+        tmp.with_name(tmp.name + ".lock").unlink(missing_ok=True)
+        # The database closes, the store's lock stays held: no other process
+        # may open the store while its file is swapped.
+        self._conn.close()
+        self._db.close()
+        self._conn = None
         old_sides = self._side_files(self.path)[1:]
         replace_scrubbed(self.path, tmp)
         for side in old_sides:
@@ -382,6 +408,94 @@ class EmbeddedStore(Store):
             self._conn.close()
             self._db.close()
             self._conn = None
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            self._lock = None
+            lock.release()
+
+
+class _StoreLock:
+    """A lock on ``PATH.lock``, held from opening a store to closing it.
+
+    LadybugDB's own lock goes with the database object, and the store closes
+    and reopens that object after every batch (see ``write_batch``): without a
+    lock of our own another process could open the store in between and the
+    long load would fail half-way. Every graphthb process takes this lock
+    before it opens the database: shared for a read-only open (queries may
+    run side by side, as LadybugDB allows), exclusive otherwise. Within one
+    process, opening the same store twice shares one lock.
+    """
+
+    _held: dict[str, _StoreLock] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, name: str, fd: int, shared: bool) -> None:
+        self.name = name
+        self.fd = fd
+        self.shared = shared
+        self.count = 1
+
+    @classmethod
+    def take(cls, store_path: Path, *, shared: bool = False) -> _StoreLock:
+        path = store_path.with_name(store_path.name + ".lock")
+        name = str(path.resolve())
+        with cls._guard:
+            held = cls._held.get(name)
+            if held is not None:
+                if held.shared and not shared:
+                    _flock(held.fd, store_path, shared=False)
+                    held.shared = False
+                held.count += 1
+                return held
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise ConfigError(
+                    f"--db {store_path}: cannot create {path}: {exc.strerror}"
+                ) from None
+            try:
+                _flock(fd, store_path, shared=shared)
+            except ConfigError:
+                os.close(fd)
+                raise
+            if not shared:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+            lock = cls._held[name] = cls(name, fd, shared)
+            return lock
+
+    def release(self) -> None:
+        with self._guard:
+            self.count -= 1
+            if self.count > 0:
+                return
+            self._held.pop(self.name, None)
+            os.close(self.fd)  # closing the descriptor releases the flock
+
+
+def _flock(fd: int, store_path: Path, *, shared: bool) -> None:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        # The file names the last writer; readers do not write into it.
+        who = f" (process {holder})" if holder.isdigit() and _alive(int(holder)) else ""
+        raise ConfigError(
+            f"--db {store_path} is in use by another graphthb command{who}; "
+            "wait for it to finish and run this again"
+        ) from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _empty_beside(path: Path) -> Path:
