@@ -7,9 +7,19 @@ records it touched and whether it succeeded. Each entry carries the SHA-256 of
 the previous entry and of itself, so editing, deleting or reordering any entry
 breaks the chain and ``graphthb audit verify`` names the first bad one.
 
-The chain shows tampering; it cannot prevent it (someone able to write the
-file can rewrite the whole chain). Keep a copy of the latest hash elsewhere,
-or ship entries to a write-once log, where that matters.
+A chain alone cannot show that its last entries were cut off, or that the
+file was emptied or deleted: what is left is still a valid chain. So the head
+of the chain (the sequence number and hash of the last entry of a command that
+wrote to the store) is kept in the store too, written right after the entry is
+appended, and a trail shorter than the store's head, or whose entry at that
+number is another one, fails verification. A writing command checks the trail
+against the store's head before it writes anything, and refuses to run on a
+damaged trail.
+
+The chain shows tampering; it cannot prevent it (someone able to write both
+the file and the store can rewrite both). ``graphthb audit verify`` prints the
+head hash: record it outside the machine (in the case file, say), or ship
+entries to a write-once log, where that matters.
 """
 
 from __future__ import annotations
@@ -22,14 +32,55 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphthb.errors import GraphthbError
 
-__all__ = ["AuditTrail", "audit_path_for", "redact", "GENESIS"]
+if TYPE_CHECKING:
+    from graphthb.store.base import Store
+
+__all__ = ["AuditTrail", "audit_path_for", "redact", "writes", "GENESIS", "WRITING_COMMANDS"]
 
 GENESIS = "0" * 64
 _SECRET_OPTIONS = ("--password",)
+#: Commands that change the store: they check the trail first and move its head.
+WRITING_COMMANDS = frozenset({"init", "load", "cluster", "purge", "demo"})
+
+
+def writes(command: str, params: dict[str, Any]) -> bool:
+    """Whether the command ``command`` run with ``params`` changes the store."""
+    return command in WRITING_COMMANDS or (command == "query" and bool(params.get("write")))
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys: a forged value could sit
+    # after the genuine one and still hash as the genuine entry.
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _parse(line: str, path: Path, number: int) -> dict[str, Any]:
+    try:
+        entry = json.loads(line, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise GraphthbError(
+            f"audit trail {path} line {number} names {exc.args[0]!r} twice: it was edited"
+        ) from None
+    except (json.JSONDecodeError, RecursionError):
+        raise GraphthbError(
+            f"audit trail {path} line {number} is not JSON: it was edited"
+        ) from None
+    if not isinstance(entry, dict):
+        raise GraphthbError(f"audit trail {path} line {number} is not an entry: it was edited")
+    return entry
 
 
 def audit_path_for(setting: str) -> Path:
@@ -78,16 +129,15 @@ class AuditTrail:
         if not self.path.exists():
             return []
         out = []
-        with self.path.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError:
-                    raise GraphthbError(
-                        f"audit trail {self.path} line {number} is not JSON: it was edited"
-                    ) from None
+        try:
+            with self.path.open(encoding="utf-8") as fh:
+                for number, line in enumerate(fh, start=1):
+                    if line.strip():
+                        out.append(_parse(line, self.path, number))
+        except UnicodeDecodeError:
+            raise GraphthbError(
+                f"audit trail {self.path} is not UTF-8 text: it was edited"
+            ) from None
         return out
 
     def _last_hash(self) -> tuple[int, str]:
@@ -97,9 +147,9 @@ class AuditTrail:
             fh.seek(max(0, self.path.stat().st_size - 65536))
             tail = fh.read().decode("utf-8", errors="replace").strip().splitlines()
         try:
-            last = json.loads(tail[-1])
+            last = _parse(tail[-1], self.path, 0)
             return int(last["seq"]), str(last["hash"])
-        except (json.JSONDecodeError, KeyError, ValueError, IndexError):
+        except (GraphthbError, KeyError, ValueError, IndexError, TypeError):
             raise GraphthbError(
                 f"the audit trail {self.path} ends in a damaged entry; run `graphthb audit verify`"
             ) from None
@@ -135,8 +185,10 @@ class AuditTrail:
             os.fsync(fh.fileno())
         return entry
 
-    def verify(self) -> int:
-        """Check the whole chain; returns how many entries it holds.
+    def verify(self, head: tuple[int, str] | None = None) -> int:
+        """Check the whole chain, and that it reaches ``head`` (the store's record of
+        its last writing entry, see the module docstring); returns how many entries
+        it holds.
 
         Raises :class:`GraphthbError` naming the first entry that does not fit.
         """
@@ -156,4 +208,37 @@ class AuditTrail:
                     f"audit entry {number}: its content does not match its hash: it was edited"
                 )
             prev = entry["hash"]
+        if head is not None:
+            seq, digest = head
+            if len(entries) < seq:
+                what = "is missing" if not self.path.exists() else f"ends at entry {len(entries)}"
+                raise GraphthbError(
+                    f"audit trail {self.path} {what}, but the store recorded entry {seq}: "
+                    "entries were removed from its end"
+                )
+            if entries[seq - 1]["hash"] != digest:
+                raise GraphthbError(
+                    f"audit entry {seq}: is not the entry the store recorded "
+                    f"(hash {digest[:16]}...): the trail was rewritten"
+                )
         return len(entries)
+
+    def head(self) -> tuple[int, str]:
+        """The sequence number and hash of the trail's last entry (0 and GENESIS if none)."""
+        entries = self.entries()
+        return (int(entries[-1]["seq"]), str(entries[-1]["hash"])) if entries else (0, GENESIS)
+
+    def check_before_write(self, store: Store) -> None:
+        """Refuse, before a command writes to ``store``, when the trail is damaged or
+        shorter than the head the store recorded."""
+        try:
+            self.verify(store.read_audit_head())
+        except GraphthbError as exc:
+            raise GraphthbError(
+                f"{exc}; nothing was written. Restore the trail from a copy "
+                "(`graphthb audit verify` says what is wrong) before changing the store"
+            ) from None
+
+    def record_head(self, store: Store, entry: dict[str, Any]) -> None:
+        """Keep ``entry`` (just appended) as the head of the chain inside ``store``."""
+        store.write_audit_head(int(entry["seq"]), str(entry["hash"]))

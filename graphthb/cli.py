@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,8 +20,10 @@ import click
 
 from graphthb import __version__
 from graphthb.audit import AuditTrail, audit_path_for
+from graphthb.audit import writes as audit_writes
 from graphthb.errors import ConfigError, GraphthbError, InputError
 from graphthb.output import FORMATS, render, terminal_width
+from graphthb.safefile import check_not_owned, protected_paths
 from graphthb.store import DEFAULT_DB, Store, is_neo4j_uri, open_store, resolve_db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +46,7 @@ class Context:
         #: how many records the command touched, for the audit trail
         self.touched: int | None = None
         self._audit: tuple[AuditTrail, dict[str, Any]] | None = None
+        self._writing = False
 
     @property
     def setting(self) -> str:
@@ -77,15 +80,23 @@ class Context:
             read_only=read_only,
         )
         entry = dict(command=command, args=args, store=store.location, reason=self.reason)
-        if started:
-            try:
-                trail.append(**entry, touched=None, outcome="started")
-            except BaseException:
-                store.close()
-                raise
+        writing = audit_writes(command, click_ctx.params)
+        try:
+            if writing:
+                # Before anything is written, the started entry included.
+                trail.check_before_write(store)
+            if started:
+                started_entry = trail.append(**entry, touched=None, outcome="started")
+                if writing:
+                    with suppress(GraphthbError):
+                        trail.record_head(store, started_entry)
+        except BaseException:
+            store.close()
+            raise
         # The closing entry is appended by `friendly` once the command has
         # ended: a command can still fail after its store is closed.
         self._audit = (trail, entry)
+        self._writing = writing
         try:
             yield store
         finally:
@@ -96,7 +107,22 @@ class Context:
         pending, self._audit = self._audit, None
         if pending is not None:
             trail, entry = pending
-            trail.append(**entry, touched=self.touched, outcome=outcome)
+            closing = trail.append(**entry, touched=self.touched, outcome=outcome)
+            if self._writing:
+                self._record_head(trail, closing)
+
+    def _record_head(self, trail: AuditTrail, closing: dict[str, Any]) -> None:
+        """Keep the closing entry as the trail's head inside the store, reopened for
+        it (graphthb.audit): after the entry is on disk, so a head never names a
+        missing entry. A store that cannot be reopened keeps the started entry as
+        its head, which the trail still reaches."""
+        with (
+            suppress(GraphthbError),
+            open_store(
+                self.db, user=self.user, password=self.password, database=self.database
+            ) as store,
+        ):
+            trail.record_head(store, closing)
 
 
 def _check_writable(path: Path, what: str) -> None:
@@ -311,6 +337,7 @@ def load(
     if rejects is None:
         setting = ctx.setting
         rejects = (Path(setting).parent if not is_neo4j_uri(setting) else Path(".")) / "rejects.csv"
+    check_not_owned(rejects, protected_paths(ctx.setting, rejects=False), "--rejects")
     # Lines per file give the share done and an estimate of the time left.
     lines = {p: count_lines(p) for p in (*files, *links) if p.is_file()}
     total = sum(n for n in lines.values() if n) if all(lines.values()) else None
@@ -492,8 +519,18 @@ def groups(ctx: Context, top: int, show_all: bool, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([g.as_dict() for g in chosen], indent=2, ensure_ascii=False))
         return
-    rows = [[g.group_id, g.score, g.size, ",".join(g.countries), g.summary] for g in chosen]
-    columns = ["group", "score", "ads", "countries", "summary"]
+    rows = [
+        [
+            g.group_id,
+            g.score,
+            g.confidence.get("level", ""),
+            g.size,
+            ",".join(g.countries),
+            g.summary,
+        ]
+        for g in chosen
+    ]
+    columns = ["group", "score", "confidence", "ads", "countries", "summary"]
     click.echo(render(columns, rows, fmt, width=100, max_width=terminal_width()))
 
 
@@ -661,22 +698,44 @@ def evaluate(ctx: Context, truth: Path, fmt: str) -> None:
     required=True,
     help="Folder to write records.csv, links.csv and truth.csv into.",
 )
+@click.option("--hard", is_flag=True, help="Every hard situation below at once (docs/quality.md).")
+@click.option(
+    "--shared-templates", type=float, help="Share of groups posting in pairs from one template."
+)
+@click.option(
+    "--lone-pictures", type=float, help="Share of group ads tied in only by a re-encoded picture."
+)
+@click.option(
+    "--picture-independents",
+    type=float,
+    help="Share of prolific independents whose ads mostly show pictures only.",
+)
+@click.option("--small-lines", type=float, help="Generic lines in only 2-4 ads, per 1,000 records.")
+@click.option("--rings/--no-rings", default=None, help="Two analyst-sized rings of 10 and 8 ads.")
+@click.option("--scale", type=float, help="Groups this many times larger (and fewer).")
 @friendly
-def synth(n: int, seed: int, out: Path) -> None:
+def synth(n: int, seed: int, out: Path, hard: bool, **situations: Any) -> None:
     """Write a synthetic trafficking world: records, links and truth.
 
     Everything in it is invented; it exists to test and demonstrate graphthb.
+    Without options it is the same world as ever; each option adds one hard
+    situation (docs/synthetic-world.md), --hard all of them.
 
     \b
     Example:
       graphthb synth --records 10000 --seed 3 -o world/
+      graphthb synth --records 3000 --hard --scale 2 -o hard/
     """
-    from graphthb.synth import generate
+    import dataclasses
+
+    from graphthb.synth import HARD, Situations, generate
 
     if n < 1:
         raise click.BadParameter("must be at least 1", param_hint="--records")
+    chosen = {k: v for k, v in situations.items() if v is not None}
+    asked = dataclasses.replace(HARD if hard else Situations(), **chosen)
     out.mkdir(parents=True, exist_ok=True)
-    counts = generate(out, n, seed)
+    counts = generate(out, n, seed, situations=None if asked.plain else asked)
     say(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
@@ -822,19 +881,34 @@ def demo(ctx: Context, views_dir: Path, top: int) -> None:
 
 @main.command()
 @click.option("--source", required=True, help="The source (collection or batch name) to remove.")
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path),
+    help="The rejects file to remove the source's rows from "
+    "(default: rejects.csv beside an embedded store, else here).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 @friendly
-def purge(ctx: Context, source: str, yes: bool) -> None:
-    """Delete every fact from one source, and every node left without facts.
+def purge(ctx: Context, source: str, rejects: Path | None, yes: bool) -> None:
+    """Delete everything one source put in the store, and its rejected rows.
 
-    Groups are removed too (run `graphthb cluster` again). What is deleted is
-    gone from the store; the audit trail records that it happened.
+    Nodes another source also names stay, with what that source wrote
+    recomputed from the remaining ads. Groups are removed too (run `graphthb
+    cluster` again). The embedded store's file is rebuilt so the deleted
+    bytes are gone; on Neo4j see docs/data-protection.md. Views and exports
+    written earlier are your own files: delete them yourself. The audit trail
+    records that the purge happened.
 
     \b
     Example:
       graphthb --reason "retention ended, case 2025-117" purge --source sweep-3
     """
+    from graphthb.purging import purge as run_purge
+
+    if rejects is None:
+        setting = ctx.setting
+        rejects = (Path(setting).parent if not is_neo4j_uri(setting) else Path(".")) / "rejects.csv"
     if not yes and not sys.stdin.isatty():
         # Nobody can answer a question from a script or a pipe: saying nothing
         # must never mean yes to deleting.
@@ -848,10 +922,12 @@ def purge(ctx: Context, source: str, yes: bool) -> None:
                 abort=True,
                 err=True,
             )
-        removed = store.purge_source(source)
-        ctx.touched = removed.get("Ad", 0)
-    for what, n in removed.items():
-        click.echo(f"removed {n} {what}")
+        report = run_purge(store, source, rejects=rejects)
+        ctx.touched = report.removed.get("Ad", 0)
+    for what, n in report.removed.items():
+        click.echo(f"removed {n} {what}" if not what.startswith("re-") else f"{what}: {n}")
+    if report.rejects_removed:
+        click.echo(f"removed {report.rejects_removed} rejected rows from {report.rejects_path}")
 
 
 @main.group()
@@ -890,15 +966,33 @@ def audit_show(ctx: Context, last: int, fmt: str) -> None:
 @pass_ctx
 @friendly
 def audit_verify(ctx: Context) -> None:
-    """Check that no audit entry was edited, removed or moved.
+    """Check that no audit entry was edited, removed or moved, and print the head hash.
+
+    The trail is checked against the head the store keeps, so entries cut off
+    its end show too. Write the head hash down outside this machine: a later
+    verify shows whether the trail still holds that entry.
 
     \b
     Example:
       graphthb audit verify
     """
     path = audit_path_for(ctx.setting)
-    n = AuditTrail(path).verify()
+    trail = AuditTrail(path)
+    stored = None
+    if is_neo4j_uri(ctx.setting) or Path(ctx.setting).exists():
+        try:
+            with open_store(
+                ctx.db, user=ctx.user, password=ctx.password, database=ctx.database
+            ) as s:
+                stored = s.read_audit_head()
+        except GraphthbError as exc:
+            say(f"note: cannot read the head the store keeps ({exc}); checking the chain alone")
+    n = trail.verify(stored)
+    seq, digest = trail.head()
     click.echo(f"{path}: {n} entries, chain intact")
+    click.echo(f"head: entry {seq} sha256 {digest}")
+    if stored is not None:
+        click.echo(f"the store records entry {stored[0]} as its last change: found in the trail")
 
 
 if __name__ == "__main__":  # pragma: no cover

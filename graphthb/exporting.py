@@ -5,6 +5,17 @@
   kind with ``key:ID(Kind)``, one relationships file per type and pair of kinds
   with ``:START_ID(Kind)`` and ``:END_ID(Kind)``, plus the command to run;
 * JSON: ``{"nodes": [...], "relationships": [...]}`` for scripts.
+
+JSON and the neo4j-admin CSV keep every value exactly as stored: the CSV is
+for ``neo4j-admin``, not for a spreadsheet (a cell may begin with ``=``; open
+``graphthb query --format csv`` output in a spreadsheet instead, which
+neutralises formulas). GraphML and GEXF are XML, and XML 1.0 cannot hold most
+control characters (scraped text has them: a vertical tab, an escape, a lone
+surrogate); those are replaced by U+FFFD there, and the export says how many
+values it changed.
+
+Every file is written through :mod:`graphthb.safefile`: never over the store's
+own files, a device or a folder, and whole or not at all.
 """
 
 from __future__ import annotations
@@ -12,6 +23,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +33,7 @@ import pandas as pd
 from graphthb.errors import GraphthbError
 from graphthb.privacy import Minimiser
 from graphthb.privacy import minimiser as make_minimiser
+from graphthb.safefile import check_output, protected_paths, write_bytes, write_text
 from graphthb.schema import SCHEMA
 from graphthb.store.base import Store
 
@@ -28,6 +41,8 @@ __all__ = ["export", "EXPORT_FORMATS"]
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv", "json")
 _ADMIN_TYPES = {"STRING": "", "INT64": ":long", "DOUBLE": ":double", "BOOL": ":boolean"}
+#: What XML 1.0 cannot carry: C0 controls but tab, LF and CR; surrogates; U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _clean(value: Any) -> Any:
@@ -78,12 +93,24 @@ def export(
         raise GraphthbError(
             f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
         )
+    protected = protected_paths(store.location)
+    # Refused before the graph is read: a wrong -o costs nothing.
+    if fmt != "csv":
+        check_output(out, protected)
     nodes, edges = _tables(store)
     appears = store.read_rel("APPEARS_IN", []).assign(rel="APPEARS_IN")
     minimiser = make_minimiser(store, appears, reveal=reveal)
     _minimise(nodes, edges, minimiser)
     notes = [n for n in [minimiser.note()] if n]
-    return _write(nodes, edges, fmt, Path(out)), notes
+    written = _write(nodes, edges, fmt, Path(out), protected, notes)
+    return written, notes
+
+
+def _xml_safe(value: Any, changed: list[int]) -> Any:
+    if isinstance(value, str) and _NOT_XML.search(value):
+        changed[0] += 1
+        return _NOT_XML.sub("\ufffd", value)
+    return value
 
 
 def _write(
@@ -91,11 +118,12 @@ def _write(
     edges: dict[tuple[str, str, str], pd.DataFrame],
     fmt: str,
     out: Path,
+    protected: list[Path],
+    notes: list[str],
 ) -> list[Path]:
     if fmt == "csv":
-        return _admin_csv(nodes, edges, out)
-    if not out.parent.exists():
-        raise GraphthbError(f"folder {out.parent} does not exist")
+        return _admin_csv(nodes, edges, out, protected)
+    check_output(out, protected)
     if fmt == "json":
         doc = {
             "nodes": [
@@ -114,34 +142,47 @@ def _write(
                 for row in df.to_dict("records")
             ],
         }
-        out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text(out, json.dumps(doc, ensure_ascii=False, indent=1), protected)
         return [out]
+    changed = [0]
     graph = nx.MultiDiGraph()
     for kind, df in nodes.items():
         for row in df.to_dict("records"):
-            attrs = {c: _clean(v) for c, v in row.items()}
+            attrs = {c: _xml_safe(_clean(v), changed) for c, v in row.items()}
             graph.add_node(
-                f"{kind}:{row['key']}",
+                _xml_safe(f"{kind}:{row['key']}", changed),
                 kind=kind,
                 **{k: v for k, v in attrs.items() if v is not None},
             )
     for (rel, a, b), df in edges.items():
         for row in df.to_dict("records"):
-            attrs = {c: _clean(v) for c, v in row.items() if c not in ("src", "dst")}
+            attrs = {
+                c: _xml_safe(_clean(v), changed) for c, v in row.items() if c not in ("src", "dst")
+            }
             graph.add_edge(
-                f"{a}:{row['src']}", f"{b}:{row['dst']}", label=rel,
-                **{k: v for k, v in attrs.items() if v is not None},
+                _xml_safe(f"{a}:{row['src']}", changed), _xml_safe(f"{b}:{row['dst']}", changed),
+                label=rel, **{k: v for k, v in attrs.items() if v is not None},
             )  # fmt: skip
+    if changed[0]:
+        notes.append(
+            f"{changed[0]} values held characters XML cannot carry (control characters); "
+            "they read U+FFFD (\ufffd) in this file; the JSON and CSV exports keep them"
+        )
     if fmt == "graphml":
-        nx.write_graphml(graph, out, encoding="utf-8")
+        write_bytes(out, lambda fh: nx.write_graphml(graph, fh, encoding="utf-8"), protected)
     else:
-        nx.write_gexf(graph, out, encoding="utf-8")
+        write_bytes(out, lambda fh: nx.write_gexf(graph, fh, encoding="utf-8"), protected)
     return [out]
 
 
 def _admin_csv(
-    nodes: dict[str, pd.DataFrame], edges: dict[tuple[str, str, str], pd.DataFrame], out: Path
+    nodes: dict[str, pd.DataFrame],
+    edges: dict[tuple[str, str, str], pd.DataFrame],
+    out: Path,
+    protected: list[Path],
 ) -> list[Path]:
+    if out.exists() and not out.is_dir():
+        raise GraphthbError(f"-o {out} is a file; the csv export writes a folder of files")
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     args: list[str] = []
@@ -151,11 +192,15 @@ def _admin_csv(
             [f"key:ID({kind})"] + [f"{p}{_ADMIN_TYPES[t]}" for p, t in props.items()] + [":LABEL"]
         )
         path = out / f"nodes_{kind}.csv"
-        with path.open("w", encoding="utf-8", newline="") as fh:
+
+        def fill(fh: Any, df: pd.DataFrame = df, header: list[str] = header, kind: str = kind,
+                 props: Any = props) -> None:  # fmt: skip
             writer = csv.writer(fh)
             writer.writerow(header)
             for row in df.to_dict("records"):
                 writer.writerow([row["key"], *[_cell(row.get(p)) for p in props], kind])
+
+        write_text(path, fill, protected, newline="")
         written.append(path)
         args.append(f"--nodes={path.name}")
     for (rel, a, b), df in edges.items():
@@ -166,18 +211,25 @@ def _admin_csv(
             + [":TYPE"]
         )
         path = out / f"rels_{rel}_{a}_{b}.csv"
-        with path.open("w", encoding="utf-8", newline="") as fh:
+
+        def fill_rels(fh: Any, df: pd.DataFrame = df, header: list[str] = header,
+                      rel: str = rel, cols: Any = cols) -> None:  # fmt: skip
             writer = csv.writer(fh)
             writer.writerow(header)
             for row in df.to_dict("records"):
                 writer.writerow([row["src"], row["dst"], *[_cell(row.get(p)) for p in cols], rel])
+
+        write_text(path, fill_rels, protected, newline="")
         written.append(path)
         args.append(f"--relationships={path.name}")
     script = out / "IMPORT.txt"
-    script.write_text(
+    write_text(
+        script,
         "Import into an empty Neo4j database (run from this folder, server stopped):\n\n"
-        "neo4j-admin database import full neo4j \\\n  " + " \\\n  ".join(args) + "\n",
-        encoding="utf-8",
+        "neo4j-admin database import full neo4j --multiline-fields=true \\\n  "
+        + " \\\n  ".join(args)
+        + "\n",
+        protected,
     )
     written.append(script)
     return written

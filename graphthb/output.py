@@ -1,10 +1,19 @@
-"""Rows to text: an aligned table for people, JSON and CSV for scripts."""
+"""Rows to text: an aligned table for people, JSON for scripts, CSV for spreadsheets.
+
+CSV output is what an analyst opens in a spreadsheet, and scraped text is
+hostile: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is a formula to Excel and LibreOffice (``=HYPERLINK(...)`` leaks, ``=cmd|``
+runs). Such text cells get a leading ``'``, which spreadsheets show as text and
+hide, unless the text is only digits and number punctuation (a phone number).
+Numbers are written as numbers. JSON keeps every value exactly.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 import shutil
 import textwrap
 from collections.abc import Sequence
@@ -39,6 +48,28 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Digits and number punctuation only (a phone such as +31612345678): a spreadsheet
+# may compute it but cannot call anything with it, so it stays exact.
+_JUST_A_NUMBER = re.compile(r"[+-]?[0-9][0-9 ().-]*")
+
+
+def _spreadsheet_cell(value: Any) -> str:
+    """A CSV cell no spreadsheet runs as a formula (see the module docstring)."""
+    text = _cell(value)
+    if isinstance(plain(value), (bool, int, float)) or _JUST_A_NUMBER.fullmatch(text):
+        return text
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_line(cells: list[str]) -> str:
+    """One CSV row. Written with a CRLF terminator so that the csv module quotes a
+    cell holding a lone CR as well as one holding LF; rows are then joined by LF."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(cells)
+    return buf.getvalue()[:-2]
+
+
 def terminal_width() -> int:
     """Columns to fit text into: the terminal's, else ``COLUMNS``, else 100."""
     return max(40, shutil.get_terminal_size((100, 24)).columns)
@@ -62,11 +93,9 @@ def render(
         objects = [{c: plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
         return json.dumps(objects, ensure_ascii=False, indent=2)
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([_cell(v) for v in row] for row in rows)
-        return buf.getvalue().rstrip("\n")
+        lines = [_csv_line(list(columns))]
+        lines.extend(_csv_line([_spreadsheet_cell(v) for v in row]) for row in rows)
+        return "\n".join(lines)
     cells = [[_clip(_cell(v), width) for v in row] for row in rows]
     widths = [len(c) for c in columns]
     for row in cells:

@@ -46,6 +46,8 @@ from graphthb.errors import ConfigError
 
 __all__ = [
     "generate",
+    "Situations",
+    "HARD",
     "show_phone",
     "RECORD_FIELDS",
     "LINK_FIELDS",
@@ -881,13 +883,78 @@ def _obscure_email(email: str, rnd: Rnd) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Hard situations, each off unless asked for
+
+
+@dataclass(frozen=True)
+class Situations:
+    """Situations that make a world harder to read, each one off by default.
+
+    With every field at its default the world is exactly the one
+    :func:`generate` always made (the tests pin the bundled sample byte for
+    byte); each field turned on adds one situation an investigator meets:
+
+    * ``shared_templates``: this share of the groups come in pairs that post
+      from one and the same ad template (signature line included): one writer
+      or one purchased template working for two unrelated operations;
+    * ``lone_pictures``: this share of a group's ads show only re-encoded
+      copies of the persona's pictures, each copy in that one ad alone, and a
+      one-off number used nowhere else: nothing but the pictures ties them to
+      the group;
+    * ``picture_independents``: this share of prolific independents (20-80
+      ads) give their number in only a third of their ads; the rest show her
+      pictures and nothing else;
+    * ``small_lines``: generic lines (an apartment-rental desk, a booking
+      line of a hotel) per 1,000 records, each given in only 2-4 ads of
+      different advertisers;
+    * ``rings``: two analyst-sized rings of 10 and 8 ads (``RING-1``,
+      ``RING-2``), each bound by two phones, one agency and one handle;
+    * ``scale``: groups this many times larger (and as many times fewer), as
+      operations are in a bigger collection.
+    """
+
+    shared_templates: float = 0.0
+    lone_pictures: float = 0.0
+    picture_independents: float = 0.0
+    small_lines: float = 0.0
+    rings: bool = False
+    scale: float = 1.0
+
+    @property
+    def plain(self) -> bool:
+        return self == Situations()
+
+
+#: Every situation at once, at strengths that the tests and docs/quality.md use.
+HARD = Situations(
+    shared_templates=0.5,
+    lone_pictures=0.08,
+    picture_independents=0.5,
+    small_lines=2.0,
+    rings=True,
+    scale=1.5,
+)
+
+
+#: Ads of each analyst-sized ring.
+RING_SIZES = (10, 8)
+
+_SMALL_LINE_TEXT = (
+    "Viewings of the apartment via the rental desk {desk}.",
+    "Parking and key pickup: {desk}.",
+    "Booking line of the residence: {desk}.",
+)
+
+
+# ---------------------------------------------------------------------------
 # The world
 
 
 class _World:
     """Everything that outlives a chunk: the random stream, counters and noise tables."""
 
-    def __init__(self, records: int, seed: int) -> None:
+    def __init__(self, records: int, seed: int, situations: Situations | None = None) -> None:
+        self.situations = situations or Situations()
         self.rng = rng = random.Random(seed)
         self.rnd = rng.random
         self.records = records
@@ -939,6 +1006,24 @@ class _World:
             name: min(0.3, HOTEL_ADS * len(hs) / (records * self.city_share[name]))
             for name, hs in self.hotels_by_city.items()
         }
+        # Hard situations draw from their own stream, so that turning one on
+        # changes little of what the main stream draws for the rest.
+        self.hard = random.Random(seed * 7919 + 17)
+        self.pending_template: _Template | None = None
+        self.shared_with: dict[str, str] = {}
+        #: small generic lines: [phone, ads still to name it, advertisers that did]
+        self.small_lines: list[list] = []
+        # About as many ads name a line as the lines have room for (3 each).
+        self.small_line_rate = 3 * self.situations.small_lines / 1000
+        if self.situations.small_lines:
+            nl = _BY_CODE["NL"]
+            for _ in range(max(1, round(records * self.situations.small_lines / 1000))):
+                country = self.hard.choices(COUNTRIES, cum_weights=self.country_cum)[0]
+                city = self.hard.choice(country.cities)
+                phone = self.landline(country, city) if city.land else None
+                if phone is None:
+                    phone = self.mobile(nl)
+                self.small_lines.append([phone, self.hard.randint(2, 4), set()])
 
     # -- identifiers ------------------------------------------------------
 
@@ -1029,6 +1114,8 @@ class _World:
         n = self.records
         share = rng.uniform(0.30, 0.40)  # of records that belong to groups
         per = rng.uniform(200, 320)  # records per group
+        if self.situations.scale != 1.0:
+            per *= self.situations.scale
         n_groups = round(n / per)
         if n >= 50:
             n_groups = max(1, n_groups)
@@ -1038,6 +1125,8 @@ class _World:
             weights = [rng.lognormvariate(0, 0.6) for _ in range(n_groups)]
             total = sum(weights)
             floor = min(12, max(1, budget // n_groups))
+            if self.situations.scale > 1.0:
+                floor = min(round(12 * self.situations.scale), max(1, budget // n_groups))
             extra = max(0, budget - floor * n_groups)
             shares = [extra * w / total for w in weights]
             sizes = [floor + int(x) for x in shares]
@@ -1125,8 +1214,11 @@ class _World:
         return country.code
 
     def noise(self, row: list, platform: Platform, extra: list[str], country: Country,
-              city: City) -> _Hotel | None:  # fmt: skip
-        """Identifiers that many unrelated ads carry: the site's own and a hotel desk."""
+              city: City, owner: str = "") -> _Hotel | None:  # fmt: skip
+        """Identifiers that many unrelated ads carry: the site's own and a hotel desk.
+
+        ``owner`` names the advertiser (a group id, or an independent's number),
+        so that a small generic line goes to different advertisers."""
         rnd = self.rnd
         pn = self.platform_noise[platform.domain]
         if rnd() < 0.10:
@@ -1146,6 +1238,8 @@ class _World:
                 extra.append(f"Questions about this site? Telegram {pn['support'][9:]}")
         if pn["helpline"] and rnd() < 0.012:
             extra.append(f"Site helpline: {pn['helpline']}.")
+        if self.small_lines and self.hard.random() < self.small_line_rate:
+            self.small_line(row, extra, owner)
         hotels = self.hotels_by_city.get(city.names[0])
         if hotels is None or rnd() >= self.hotel_rate[city.names[0]]:
             return None
@@ -1162,6 +1256,19 @@ class _World:
         if rnd() < 0.3:
             row[R_PHONES].append(show_phone(hotel.phone, "intl", None, rnd))
         return hotel
+
+    def small_line(self, row: list, extra: list[str], owner: str) -> None:
+        """A generic line that only 2-4 ads give, each of another advertiser."""
+        for line in self.small_lines:
+            phone, left, named = line
+            if left > 0 and owner not in named:
+                line[1] -= 1
+                named.add(owner)
+                desk = show_phone(phone, "intl", None, self.rnd)
+                extra.append(self.hard.choice(_SMALL_LINE_TEXT).format(desk=desk))
+                if self.hard.random() < 0.5:
+                    row[R_PHONES].append(desk)
+                return
 
     def images(self, row: list, pool: list[int], reencode: float) -> None:
         """One to four of the pool's pictures; some re-encoded (1 to 6 hash bits flipped)."""
@@ -1253,6 +1360,17 @@ class _World:
             _template(rng, obscure, True, signature, rule, paraphrase)
             for _ in range(rng.randint(1, 3))
         ]
+        hard = self.situations
+        if hard.shared_templates and self.hard.random() < hard.shared_templates:
+            # Two operations, one template: the second posts only the first's.
+            if self.pending_template is None:
+                self.pending_template = templates[0]
+                self.pending_group = gid
+            else:
+                templates = [self.pending_template]
+                paraphrase = False
+                self.shared_with[gid] = self.pending_group
+                self.pending_template = None
 
         personas: list[_Persona] = []
         length = end - start
@@ -1321,6 +1439,9 @@ class _World:
             }  # fmt: skip
             in_col = rnd() < 0.85
             in_text = rnd() < t.phone_in_text or (not in_col and rnd() < 0.7)
+            lone = hard.lone_pictures and self.hard.random() < hard.lone_pictures
+            if lone:
+                phone = self.mobile(country)  # a one-off number, in this ad alone
             if in_col:
                 row[R_PHONES].append(show_phone(phone, t.col_style, local, rnd))
             if in_text:
@@ -1334,7 +1455,20 @@ class _World:
             else:
                 text = t.variants[(in_text, ruled)].format_map(slots)
             extra: list[str] = []
-            self.noise(row, platform, extra, country, city)
+            self.noise(row, platform, extra, country, city, gid)
+            if lone:
+                # Nothing but re-encoded copies of her pictures ties this ad to the group.
+                if p.images:
+                    self.images(row, p.images, reencode=1.0)
+                row[R_TEXT] = text + " " + " ".join(extra) if extra else text
+                slots["agency"] = p.name
+                row[R_TITLE] = t.title.format_map(slots).strip(" -:")
+                row[R_PERSONA] = p.name
+                row[R_AGE] = str(p.age)
+                row[R_PRICE] = _price(amount, country, rnd)
+                row[R_PAYMENT] = _pick(rnd, _CASH_PAY)
+                made += self.emit(row, ads, truth, gid, limit=size - n_recruit - made, owner=p)
+                continue
             if tg and rnd() < 0.5:
                 handle = _pick(rnd, tg)
                 r = rnd()
@@ -1455,6 +1589,54 @@ class _World:
                           show_phone(rng.choice(phones), "intl00", None, self.rnd), "witness",
                           src, day(), conf(), "a man answered and set the price"])  # fmt: skip
 
+    # -- an analyst-sized ring ------------------------------------------------------------
+
+    def ring(self, gid: str, size: int, ads: list, truth: list) -> None:
+        """A small ring as an analyst would draw it by hand: ``size`` ads of a
+        few personas, each giving one of two phones, all naming one agency,
+        half showing one Telegram handle; no pictures and no shared text."""
+        rng = self.hard
+        rnd = rng.random
+        country = rng.choices(COUNTRIES, cum_weights=self.country_cum)[0]
+        phones = [self.mobile(country), self.mobile(country)]
+        agency = f"{rng.choice(_BRAND_A)} {rng.choice(_BRAND_B)} {country.names[0]}"
+        while agency in self.brands:
+            agency += " VIP"
+        self.brands.add(agency)
+        handle = f"{rng.choice(_BRAND_A).lower()}_{self.token()}"
+        names = rng.sample(OTHER_NAMES, 3)
+        platforms = _weighted_sample(rng, _AD_PLATFORMS, self.platform_weights, 2)
+        start = rng.randrange(0, DAYS - 60)
+        for k in range(size):
+            day = start + rng.randrange(60)
+            city = rng.choice(country.cities)
+            name = names[k % len(names)]
+            platform = rng.choice(platforms)
+            row = self.row(platform, day, name.lower())
+            local = self.where(row, country, city)
+            # Seven in ten ads give one number, the rest the other; every ad names
+            # the agency, every second one shows the handle.
+            mine = [phones[k >= round(size * 0.7)]]
+            row[R_PHONES].append(show_phone(mine[0], "intl", local, rnd))
+            if k % 2 == 0:
+                row[R_HANDLES].append(f"telegram:@{handle}")
+            row[R_AGENCY] = agency
+            age = 19 + k % 4
+            amount = _amount(country, rnd())
+            slots = {"city": city.names[0], "price": str(amount), "cur": country.currency,
+                     "half": str(_amount(country, 0.5, 0.6))}  # fmt: skip
+            row[R_TEXT] = (
+                f"{name}, {age}, {city.names[0]}. "
+                + f"{rng.choice(_BODY)} {rng.choice(_TIME)}".format_map(slots)
+                + f" Call {show_phone(mine[0], 'intl', local, rnd)}."
+            )
+            row[R_TITLE] = f"{name} in {city.names[0]}"
+            row[R_PERSONA] = name
+            row[R_AGE] = str(age)
+            row[R_PAYMENT] = rng.choice(_CASH_PAY)
+            self.emit(row, ads, truth, gid, limit=1)
+        self.groups += 1
+
     # -- an independent advertiser ------------------------------------------------------
 
     def independent(self, limit: int, ads: list, truth: list) -> int:
@@ -1474,6 +1656,12 @@ class _World:
         n = min(n, limit)
         if rnd() < 0.01:
             return self.employer(n, ads, truth)
+        hard = self.situations
+        pictures_only = (
+            n >= 20
+            and hard.picture_independents > 0
+            and self.hard.random() < hard.picture_independents
+        )
         country = rng.choices(COUNTRIES, cum_weights=self.country_cum)[0]
         city = country.cities[0] if rnd() < 0.5 else _pick(rnd, country.cities)
         places = [(country, city)]
@@ -1527,6 +1715,9 @@ class _World:
                 price = prices[c.code] = (str(_amount(c, level)), str(_amount(c, level, 0.6)))
             in_col = rnd() < 0.85
             in_text = not in_col or rnd() < t.phone_in_text
+            bare = pictures_only and self.hard.random() < 2 / 3
+            if bare:  # her pictures and nothing else to reach her by
+                in_col = in_text = False
             if in_col:
                 row[R_PHONES].append(show_phone(phone, col_style, local, rnd))
             shown = show_phone(phone, _pick(rnd, t.text_styles), local, rnd) if in_text else ""
@@ -1542,9 +1733,17 @@ class _World:
                 if (c, ci) != places[0]:
                     text = "New in town! " + text
             extra: list[str] = []
-            hotel = self.noise(row, platform, extra, c, ci)
+            hotel = self.noise(row, platform, extra, c, ci, str(self.advertisers))
             if hotel is not None and len(hotel.independents) < 2:
                 self.hotel_marks.append((len(ads), hotel, self.advertisers))
+            if bare:
+                self.images(row, images, reencode=0.3)
+                row[R_TEXT] = text + " " + " ".join(extra) if extra else text
+                row[R_TITLE] = t.title.format(name=name, age=age, city=where).strip(" -:")
+                row[R_PERSONA] = name
+                row[R_PRICE] = _price(int(price[0]), c, rnd)
+                made += self.emit(row, ads, truth, "", limit=n - made)
+                continue
             if telegram and rnd() < 0.6:
                 row[R_HANDLES].append(f"telegram:@{telegram}")
             if instagram and rnd() < 0.6:
@@ -1626,11 +1825,18 @@ class _World:
 # Writing
 
 
-def generate(out_dir: Path, records: int, seed: int, fmt: str = "csv") -> dict[str, int]:
+def generate(
+    out_dir: Path,
+    records: int,
+    seed: int,
+    fmt: str = "csv",
+    situations: Situations | None = None,
+) -> dict[str, int]:
     """Write a synthetic world of ``records`` ads into ``out_dir``; return what it holds.
 
     Files: ``records.csv`` (``records.jsonl`` with ``fmt="jsonl"``), ``links.csv``
     and ``truth.csv``. The same arguments always give byte-identical files.
+    ``situations`` turns on hard situations (:class:`Situations`, :data:`HARD`).
 
     Examples
     --------
@@ -1643,11 +1849,21 @@ def generate(out_dir: Path, records: int, seed: int, fmt: str = "csv") -> dict[s
         raise ConfigError(f"records must be at least 1, got {records}")
     if fmt not in ("csv", "jsonl"):
         raise ConfigError(f"fmt must be 'csv' or 'jsonl', got {fmt!r}")
+    if situations is not None:
+        for name in ("shared_templates", "lone_pictures", "picture_independents"):
+            if not 0.0 <= getattr(situations, name) <= 1.0:
+                raise ConfigError(f"{name} is a share from 0 to 1, got {getattr(situations, name)}")
+        if situations.small_lines < 0 or not 0.25 <= situations.scale <= 20:
+            raise ConfigError(
+                f"small_lines must be 0 or more and scale from 0.25 to 20, got "
+                f"{situations.small_lines} and {situations.scale}"
+            )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    world = _World(records, seed)
+    world = _World(records, seed, situations)
     sizes, intel, chunks = world.plan()
     n_in_groups = 0
+    rings = RING_SIZES if world.situations.rings and chunks[0][2] >= 2 * sum(RING_SIZES) else ()
     next_id = 1
     with (
         open(out_dir / f"records.{fmt}", "w", newline="", encoding="utf-8") as rec_f,
@@ -1669,6 +1885,11 @@ def generate(out_dir: Path, records: int, seed: int, fmt: str = "csv") -> dict[s
                 world.group(f"OCG-{g + 1:04d}", sizes[g], g in intel, ads, truth, links)
                 n_in_groups += sizes[g]
             left = n_indep
+            if rings and first == 0:
+                for k, ring_size in enumerate(rings):
+                    world.ring(f"RING-{k + 1}", ring_size, ads, truth)
+                    n_in_groups += ring_size
+                    left -= ring_size
             while left > 0:
                 left -= world.independent(left, ads, truth)
             # Interleave: a file in generation order would give the groups away.
@@ -1738,9 +1959,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--format", dest="fmt", choices=("csv", "jsonl"), default="csv")
+    parser.add_argument("--hard", action="store_true", help="every hard situation (HARD)")
     args = parser.parse_args(argv)
     began, cpu = time.perf_counter(), time.process_time()
-    counts = generate(args.out, args.records, args.seed, args.fmt)
+    counts = generate(args.out, args.records, args.seed, args.fmt, HARD if args.hard else None)
     took, cpu = time.perf_counter() - began, time.process_time() - cpu
     print(
         ", ".join(f"{k} {v}" for k, v in counts.items())

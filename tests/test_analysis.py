@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -397,3 +398,275 @@ def test_text_links_between_unrelated_clusters_are_set_aside() -> None:
     )  # fmt: skip
     unsupported = _unsupported(18, clusters, text)
     assert unsupported.tolist() == [False, True, True, True, True, False, False, False]
+
+
+# -- groups an investigator can defend (issue 18) -----------------------------------
+
+
+def _edges(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["src", "dst"]).assign(source="hand")
+
+
+def _write(store: Store, ads: list[dict], **links: list[tuple[str, str]]) -> None:
+    """Ads and their identifiers straight into the store: phones=[(ad, phone)], ..."""
+    kinds = {"phones": ("HAS_PHONE", "Phone"), "handles": ("HAS_HANDLE", "Handle"),
+             "images": ("HAS_IMAGE", "Image"), "agencies": ("NAMES_AGENCY", "Agency"),
+             "emails": ("HAS_EMAIL", "Email")}  # fmt: skip
+    nodes = {"Ad": pd.DataFrame(ads)}
+    edges = {}
+    for name, pairs in links.items():
+        rel, kind = kinds[name]
+        nodes[kind] = pd.DataFrame({"key": sorted({v for _, v in pairs})})
+        edges[(rel, "Ad", kind)] = _edges(pairs)
+    store.write_batch(nodes, edges)
+
+
+def _rings(store: Store) -> dict[str, list[str]]:
+    """Two rings an analyst drew by hand (10 and 8 ads), each bound by two
+    phones (seven or six ads give one, the rest the other), one agency in
+    every ad and one handle in every second ad, among a few independents.
+    Modularity alone cuts them 7 + 3 and 6 + 2."""
+    ads, phones, handles, agencies = [], [], [], []
+    truth: dict[str, list[str]] = {}
+    for ring, size in (("A", 10), ("B", 8)):
+        truth[ring] = []
+        for k in range(size):
+            key = f"ring{ring}-{k:02d}"
+            truth[ring].append(key)
+            ads.append({"key": key, "persona": ["Ana", "Bea", "Cleo"][k % 3], "country": "NL"})
+            phones.append((key, f"+3161000{ring == 'A'}{1 + (k >= round(size * 0.7)):03d}"))
+            if k % 2 == 0:
+                handles.append((key, f"telegram:ring_{ring.lower()}"))
+            agencies.append((key, f"Agency {ring}"))
+    for j in range(6):
+        key = f"ind-{j}"
+        ads.append({"key": key, "persona": "Eva", "country": "NL"})
+        phones.append((key, f"+316200000{j:02d}"))
+    _write(store, ads, phones=phones, handles=handles, agencies=agencies)
+    return truth
+
+
+def test_hand_made_rings_stay_whole(store: Store) -> None:
+    truth = _rings(store)
+    member = _membership(cluster(store, seed=0).groups)
+    for ring, keys in truth.items():
+        assert len({member[k] for k in keys}) == 1, f"ring {ring} was cut"
+    assert member["ringA-00"] != member["ringB-00"]
+    assert all(member[f"ind-{j}"] not in {member["ringA-00"], member["ringB-00"]} for j in range(6))
+
+
+def test_a_small_component_held_by_one_picture_is_still_split() -> None:
+    from graphthb.analysis.communities import _ring
+
+    # Two triangles of ads (0-2, 3-5), each held by its phone (6, 7), joined by one picture (8).
+    a = np.array([0, 1, 2, 3, 4, 5, 2, 3])
+    b = np.array([6, 6, 6, 7, 7, 7, 8, 8])
+    assert not _ring(a, b, n_ads=6)
+    # A second shared picture (9) between them: no single node holds two parts together.
+    assert _ring(np.append(a, [0, 5]), np.append(b, [9, 9]), n_ads=6)
+    # ... nor when one more ad hangs from it by one phone: one ad is not a part.
+    assert _ring(np.append(a, [0, 5, 9]), np.append(b, [9, 9, 7]), n_ads=10)
+
+
+def _template(name: str, city: str) -> str:
+    return (
+        f"Hello gentlemen, I am {name}, new in {city}. Our exclusive models welcome you in a "
+        "private apartment near the station, discreet entrance, parking on the street. "
+        "Bookings only by phone, no withheld numbers, half an hour at least."
+    )
+
+
+def _two_operations_one_template(store: Store) -> None:
+    """Two operations (12 ads each, their own phones and handle) that post
+    from one template; one contactless ad with the same template."""
+    ads, phones, handles = [], [], []
+    for op in ("x", "y"):
+        for k in range(12):
+            key = f"{op}-{k:02d}"
+            ads.append({"key": key, "persona": f"P{k % 4}", "text": _template(f"P{k % 4}", op)})
+            phones.append((key, f"+3161{op == 'x'}00000{k // 6}"))
+            if k % 3 == 0:
+                handles.append((key, f"telegram:{op}_booking"))
+    ads.append({"key": "x-lone", "persona": "P1", "text": _template("P1", "x")})
+    _write(store, ads, phones=phones, handles=handles)
+
+
+def test_reused_text_never_joins_two_operations(embedded_store: Store) -> None:
+    _two_operations_one_template(embedded_store)
+    result = cluster(embedded_store, seed=0)
+    member = _membership(result.groups)
+    assert len({member[f"x-{k:02d}"] for k in range(12)}) == 1
+    assert len({member[f"y-{k:02d}"] for k in range(12)}) == 1
+    assert member["x-00"] != member["y-00"]
+    assert any("set aside as bridges" in note for note in result.notes)
+    # The ad with no contact of its own is attached, and its chain says by what.
+    group = next(g for g in result.groups if "x-lone" in g.members)
+    assert group.size in (13, 25) and member["x-lone"] in (member["x-00"], member["y-00"])
+    assert group.chains["x-lone"]["via"] == "text"
+
+
+def test_text_links_between_two_large_clusters_are_set_aside() -> None:
+    from graphthb.analysis.graph import _unsupported
+
+    # Clusters 0 (ads 0-4) and 1 (ads 5-9): every text link leads from one to the other.
+    clusters = np.array([0] * 5 + [1] * 5 + [2])
+    text = np.array([[0, 5], [1, 6], [2, 7], [3, 8], [10, 4]])
+    # The lone ad 10 (cluster 2) attaches; the two clusters are not joined.
+    assert _unsupported(11, clusters, text).tolist() == [True, True, True, True, False]
+    # ... unless the lone ad shows a contact of its own.
+    own = np.zeros(11, dtype=bool)
+    own[10] = True
+    assert _unsupported(11, clusters, text, own).tolist() == [True] * 5
+
+
+def test_a_re_encoded_picture_in_one_ad_binds_its_ad(embedded_store: Store) -> None:
+    ads = [{"key": f"g-{k}", "persona": "Mia"} for k in range(6)] + [
+        {"key": "copy", "persona": "Mia"}
+    ]
+    phones = [(f"g-{k}", "+31610000001") for k in range(6)] + [("copy", "+31610000099")]
+    picture = 0x5A5A00FF00FF1234
+    images = [(f"g-{k}", f"{picture:016x}") for k in range(6)]
+    images.append(("copy", f"{picture ^ 0b10110:016x}"))  # 3 bits off, in this ad alone
+    _write(embedded_store, ads, phones=phones, images=images)
+    result = cluster(embedded_store, seed=0)
+    group = next(g for g in result.groups if "copy" in g.members)
+    assert group.size == 7
+    # The picture is named by the smaller of its two hashes; the chain says
+    # which ad shows the other copy.
+    original, copy = f"{picture:016x}", f"{picture ^ 0b10110:016x}"
+    name, other = min(original, copy), max(original, copy)
+    link = group.chains.get("copy")
+    steps = [s for s in group.chains.values() if s["via"] == "Image"]
+    assert steps and all(s["key"] == name for s in steps)
+    assert other in {s.get("shown") for s in steps} | {s.get("shown_by_from") for s in steps}
+    assert link is None or link["via"] == "Image"
+    evidence = next(e for e in group.evidence if e["kind"] == "Image")
+    assert evidence["key"] == name and evidence["ads"] == 7 and evidence["copies"] == [other]
+
+
+def test_text_pairs_hold_on_exact_similarity() -> None:
+    from graphthb.analysis.neardup import _shingles, jaccard, text_pairs
+
+    rng = random.Random(5)
+    words = [f"w{chr(97 + i)}{chr(97 + j)}" for i in range(26) for j in range(4)]
+    base = [rng.choice(words) for _ in range(40)]
+    texts = []
+    for _ in range(300):  # variants around the threshold: a few words changed
+        t = list(base)
+        for at in rng.sample(range(40), rng.randint(3, 6)):
+            t[at] = rng.choice(words)
+        texts.append(" ".join(t))
+    pairs = text_pairs(texts, threshold=0.6, max_links=50)
+    exact = jaccard(texts, pairs[:, 0], pairs[:, 1])
+    assert len(pairs) and exact.min() >= 0.6
+
+    # jaccard itself agrees with Python sets of the same shingle hashes.
+    some = rng.sample(range(300), 40)
+    kept, starts, h = _shingles([texts[i] for i in some], 3, 12)
+    sets = [set(h[s:e].tolist()) for s, e in zip(starts, [*starts[1:], len(h)], strict=True)]
+    a, b = np.array(some[:20]), np.array(some[20:])
+    want = [len(sets[i] & sets[i + 20]) / len(sets[i] | sets[i + 20]) for i in range(20)]
+    assert np.allclose(jaccard(texts, a, b), want)
+
+
+def test_one_or_two_misplaced_ads_do_not_rejoin_two_groups() -> None:
+    from graphthb.analysis.communities import _rejoin
+    from graphthb.analysis.graph import AnalysisGraph
+
+    # Communities 0 (ads 0-9, handle 20) and 1 (ads 10-19, handle 21); ads 0 and 1
+    # were placed in community 0 but carry community 1's handle.
+    rows = [(a, 20) for a in range(10)] + [(a, 21) for a in range(10, 20)] + [(0, 21), (1, 21)]
+    carried = pd.DataFrame(rows, columns=["ad", "ident"]).assign(kind="Handle", key="h", shown="h")
+    idents = pd.DataFrame({"kind": ["Handle", "Handle"], "key": ["a", "b"], "ads": [10, 12],
+                           "generic": [False, False]})  # fmt: skip
+    graph = AnalysisGraph(pd.DataFrame({"key": range(20)}), idents, pd.DataFrame(), carried)
+    labels = np.array([0] * 10 + [1] * 10)
+    joins: list[dict] = []
+    assert _rejoin(graph, labels, joins).tolist() == labels.tolist() and not joins
+    # Two phones that several ads of each side carry are another matter: one operation.
+    more = [(2, 22), (3, 22), (10, 22), (11, 22), (4, 23), (5, 23), (12, 23), (13, 23)]
+    graph.carried = pd.concat(
+        [
+            carried,
+            pd.DataFrame(more, columns=["ad", "ident"]).assign(kind="Phone", key="p", shown="p"),
+        ]
+    )
+    graph.idents = pd.DataFrame({"kind": ["Handle", "Handle", "Phone", "Phone"],
+                                 "key": ["a", "b", "p1", "p2"], "ads": [10, 12, 4, 4],
+                                 "generic": [False] * 4})  # fmt: skip
+    joined = _rejoin(graph, labels, joins)
+    assert len(set(joined.tolist())) == 1
+    assert len(joins) == 1 and sorted(joins[0]["identifiers"]) == [20 + 1, 22, 23]
+
+
+def test_a_line_in_two_ads_of_two_advertisers_is_set_aside(embedded_store: Store) -> None:
+    # Two independents, each with her own number in her two ads; one ad of each
+    # gives a rental desk. A third advertiser gives her number and e-mail in two ads.
+    ads = [{"key": k} for k in ("a1", "a2", "b1", "b2", "c1", "c2")]
+    phones = [("a1", "+31611111111"), ("a2", "+31611111111"), ("b1", "+31622222222"),
+              ("b2", "+31622222222"), ("a1", "+31201234567"), ("b1", "+31201234567"),
+              ("c1", "+31633333333"), ("c2", "+31633333333")]  # fmt: skip
+    emails = [("c1", "c@mail.example"), ("c2", "c@mail.example")]
+    _write(embedded_store, ads, phones=phones, emails=emails)
+    graph = build(embedded_store)
+    generic = set(graph.idents.loc[graph.idents["generic"], "key"])
+    assert generic == {"+31201234567"}
+    member = _membership(cluster(embedded_store, seed=0).groups)
+    assert member["a1"] != member["b1"] and member["c1"] == member["c2"]
+
+
+def test_every_member_has_a_chain_and_joints_are_the_cut_nodes(embedded_store: Store) -> None:
+    from graphthb.analysis.explain import chain_of, explain_text
+
+    truth = _world(embedded_store)
+    cluster(embedded_store, seed=0)
+    groups = read_groups(embedded_store)
+    for g in groups:
+        for ad in g.members:
+            steps = chain_of(g, ad)
+            assert steps is not None, f"{ad} of {g.group_id} has no chain"
+            assert all(s["from"] in g.members for s in steps)
+    member = _membership(groups)
+    g1 = read_group(embedded_store, member[truth["G1"][0]])
+    assert g1.confidence["level"] in ("firm", "fragile")
+    text = explain_text(g1, [])
+    assert "Why each ad is in the group" in text and "confidence:" in text
+    assert all(ad in text for ad in g1.members)
+
+
+def test_joints_match_removing_each_node_by_hand() -> None:
+    import networkx as nx
+
+    from graphthb.analysis.chains import joints
+    from graphthb.analysis.graph import AnalysisGraph
+
+    for trial in range(150):
+        rng = random.Random(trial)
+        n_ads, n_id = rng.randint(3, 14), rng.randint(1, 8)
+        edges = {
+            (rng.randrange(n_ads), n_ads + rng.randrange(n_id)) for _ in range(rng.randint(3, 25))
+        }
+        links = pd.DataFrame(sorted(edges), columns=["src", "dst"]).assign(weight=1.0, why="x")
+        g = nx.Graph()
+        g.add_nodes_from(range(n_ads))
+        g.add_edges_from(edges)
+        g.remove_nodes_from([x for x in list(g.nodes) if x >= n_ads and g.degree(x) < 2])
+        if not nx.is_connected(g):
+            continue
+        graph = AnalysisGraph(
+            pd.DataFrame({"key": range(n_ads)}), pd.DataFrame(), links, pd.DataFrame()
+        )
+        got = joints(graph, np.zeros(n_ads, dtype=int), 0, np.arange(n_ads))
+        want = []
+        for v in nx.articulation_points(g):
+            rest = g.copy()
+            rest.remove_node(v)
+            parts = sorted(
+                (sum(1 for x in c if x < n_ads) for c in nx.connected_components(rest)),
+                reverse=True,
+            )
+            parts = [p for p in parts if p]
+            if len(parts) >= 2 and parts[1] >= 2:
+                want.append((v, parts))
+        want.sort(key=lambda it: (-it[1][1], -it[1][0], it[0]))
+        assert [(j["node"], j["parts"]) for j in got] == want

@@ -229,3 +229,19 @@ def test_read_truth_of_a_generated_world(tmp_path: Path) -> None:
     assert len(truth) == 600
     assert sum(g is not None for g in truth.values()) == counts["records_in_groups"]
     assert score({}, truth)["groups_planted"] == counts["groups"]
+
+
+def test_top_groups_mixing_two_planted_groups_are_counted() -> None:
+    truth = {"a": "G1", "b": "G1", "c": "G2", "d": "G2", "e": None, "f": None}
+    # x fuses G1 and G2; y holds G2 with an independent; z only independents.
+    found = {"a": "x", "b": "x", "c": "x", "d": "y", "e": "y", "f": "z"}
+    assert score(found, truth, ["x", "y", "z"])["top10_mixed"] == 1
+    assert score(found, truth, ["y", "z"])["top10_mixed"] == 0  # x not among the top
+    apart = {"a": "x", "b": "x", "c": "y", "d": "y"}
+    assert score(apart, truth, ["x", "y"])["top10_mixed"] == 0
+    # Only the ten top-ranked groups are looked at.
+    many = {f"r{i}": f"g{i}" for i in range(12)} | {"m1": "fused", "m2": "fused"}
+    planted = {f"r{i}": None for i in range(12)} | {"m1": "G1", "m2": "G2"}
+    ranking = [f"g{i}" for i in range(12)]
+    assert score(many, planted, [*ranking, "fused"])["top10_mixed"] == 0
+    assert score(many, planted, ["fused", *ranking])["top10_mixed"] == 1

@@ -40,9 +40,19 @@ REFERENCE_ADS = 10_000
 
 
 def detect(
-    graph: AnalysisGraph, method: str = "louvain", *, resolution: float = 1.0, seed: int = 0
+    graph: AnalysisGraph,
+    method: str = "louvain",
+    *,
+    resolution: float = 1.0,
+    seed: int = 0,
+    joins: list[dict] | None = None,
 ) -> np.ndarray:
-    """A community label for every ad (labels are arbitrary integers)."""
+    """A community label for every ad (labels are arbitrary integers).
+
+    When ``joins`` is a list, each rejoin of two communities (see
+    :func:`_rejoin`) is appended to it as a fact: the ads of each side and
+    the identifiers that both sides' ads carry.
+    """
     reference = None
     if graph.n_ads > REFERENCE_ADS:
         reference = float(graph.links["weight"].sum()) * REFERENCE_ADS / graph.n_ads
@@ -53,11 +63,52 @@ def detect(
         resolution=resolution,
         seed=seed,
         reference_weight=reference,
+        n_ads=graph.n_ads,
     )
     labels = labels[: graph.n_ads].copy()
     if method != "components":
-        labels = _rejoin(graph, labels)
+        labels = _connected_pieces(graph, labels)
+        labels = _rejoin(graph, labels, joins)
     return _keep_apart(graph, labels)
+
+
+def _connected_pieces(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:
+    """Each community cut into the pieces its own links hold together.
+
+    Louvain can leave a community whose parts are linked only through ads of
+    other communities; such a group could not be explained fact by fact, so
+    each piece becomes a group of its own.
+    """
+    links = graph.links
+    src, dst = links["src"].to_numpy(), links["dst"].to_numpy()
+    n_ads = graph.n_ads
+    # An identifier belongs, for this purpose, to each community whose ads carry it:
+    # node (community, identifier) keeps the pieces apart.
+    ad_side = src < n_ads
+    both_ads = ad_side & (dst < n_ads)
+    label_of = np.where(ad_side, labels[np.minimum(src, n_ads - 1)], -1)
+    ident_rows = ad_side & ~both_ads
+    inside = both_ads & (labels[np.minimum(src, n_ads - 1)] == labels[np.minimum(dst, n_ads - 1)])
+    held = pd.DataFrame({"label": label_of[ident_rows], "ident": dst[ident_rows]})
+    ident_codes = pd.factorize(pd.MultiIndex.from_frame(held))[0] + n_ads
+    pairs = [
+        np.stack([src[ident_rows], ident_codes], axis=1),
+        np.stack([src[inside], dst[inside]], axis=1),
+    ]
+    # An analyst's person-to-person fact ties the two persons' ads in a community.
+    between = ~ad_side
+    if between.any():
+        nodes = held.assign(code=ident_codes).drop_duplicates(["label", "ident"])
+        pp = pd.DataFrame({"x": src[between], "y": dst[between]})
+        tied = pp.merge(nodes.rename(columns={"ident": "x", "code": "cx"}), on="x").merge(
+            nodes.rename(columns={"ident": "y", "code": "cy"}), on=["y", "label"]
+        )
+        pairs.append(tied[["cx", "cy"]].to_numpy(np.int64))
+    total = n_ads + (int(ident_codes.max()) - n_ads + 1 if len(ident_codes) else 0)
+    pieces = components(total, pairs)[:n_ads]
+    # Communities are unchanged where they are one piece; labels stay comparable.
+    code = pd.factorize(pd.MultiIndex.from_arrays([labels, pieces]))[0]
+    return code.astype(labels.dtype, copy=False)
 
 
 def partition(
@@ -69,8 +120,13 @@ def partition(
     seed: int = 0,
     reference_weight: float | None = None,
     workers: int | None = None,
+    n_ads: int | None = None,
 ) -> np.ndarray:
     """The community step on any weighted graph: a label per node ``0 .. n_nodes-1``.
+
+    When ``n_ads`` says that nodes below it are ads (and the rest identifiers),
+    a small component that no single node holds together (see
+    :func:`_ring`) is kept whole.
 
     ``links`` has columns ``src``, ``dst`` and ``weight``. Connected components
     first; then, unless ``method`` is ``components``, each component is split by
@@ -89,11 +145,25 @@ def partition(
     """
     if method not in METHODS:
         raise GraphthbError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    if method == "leiden":
+        _leiden_available()
     pairs = links[["src", "dst"]].to_numpy(np.int64)
     labels = components(n_nodes, [pairs])
     if method != "components" and len(links):
-        labels = _split(links, labels, method, resolution, seed, reference_weight, workers)
+        labels = _split(links, labels, method, resolution, seed, reference_weight, workers, n_ads)
     return labels
+
+
+def _leiden_available() -> None:
+    """Fail at once, not only when a component happens to need splitting."""
+    g = nx.path_graph(2)
+    try:
+        nx.community.leiden_communities(g, seed=0)
+    except NotImplementedError:
+        raise GraphthbError(
+            "Leiden needs a NetworkX backend that implements it (such as nx-cugraph); "
+            "none is installed here, so use --method louvain"
+        ) from None
 
 
 def _split(
@@ -104,6 +174,7 @@ def _split(
     seed: int,
     reference_weight: float | None,
     workers: int | None = None,
+    n_ads: int | None = None,
 ) -> np.ndarray:
     a = np.minimum(links["src"].to_numpy(), links["dst"].to_numpy())
     b = np.maximum(links["src"].to_numpy(), links["dst"].to_numpy())
@@ -139,6 +210,8 @@ def _split(
         (int(c), ea[lo:hi], eb[lo:hi], ew[lo:hi], float(r))
         for c, lo, hi, r in zip(comps, bounds[0], bounds[1], scaled[wanted], strict=True)
     ]
+    if n_ads is not None:
+        tasks = [t for t in tasks if not _ring(t[1], t[2], n_ads)]
     if method == "louvain":
         # Here, not in the workers: the test uses the linear-algebra library's
         # own threads, which worker processes would multiply.
@@ -219,6 +292,31 @@ def _split_some(
     return found
 
 
+#: A component of at most this many ads may be a ring an analyst would draw.
+RING_MAX_ADS = 25
+
+
+def _ring(a: np.ndarray, b: np.ndarray, n_ads: int) -> bool:
+    """Whether a component is a small ring that no single node holds together.
+
+    A case an analyst draws by hand (ten ads, two phones, an agency and a
+    handle) is small, and its parts are tied to each other in more than one
+    way: take away any one phone, picture, handle or ad, and what falls off
+    is one ad at most, never a part of two or more (it has no *joint*, see
+    :func:`graphthb.analysis.chains.joints`). Modularity would still cut
+    such a ring where it is thinnest; a component like this is kept whole.
+    Two groups joined by one shared picture are not a ring: that picture
+    alone holds them together, and they stay open to the split.
+    """
+    from graphthb.analysis.chains import cut_nodes
+
+    nodes = np.unique(np.concatenate([a, b]))
+    ads = nodes[nodes < n_ads]
+    if len(ads) > RING_MAX_ADS or len(ads) < 3:
+        return False
+    return not cut_nodes(a, b, ads, n_ads)
+
+
 #: Components up to this many nodes are tested by :func:`_stays_whole` (a dense
 #: matrix of this many rows factorises in about a tenth of a second).
 CERTIFY_MAX_NODES = 1500
@@ -266,20 +364,37 @@ def _stays_whole(a: np.ndarray, b: np.ndarray, w: np.ndarray, scaled: float) -> 
 
 #: Identifiers strong enough to hold a group together against Louvain's split.
 STRONG_KINDS = ("Phone", "Email", "Handle", "Wallet", "Image", "Person")
-#: ... when at least this share of each side's ads carry one that the other side carries.
+#: ... when at least this share of each side's ads carry one that the other side carries,
 REJOIN_SHARE = 0.2
+#: ... and at least this many ads of each side (never one or two misplaced ads),
+REJOIN_MIN_ADS = 3
+#: ... or when they share at least this many identifiers that each at least
+#: ``REJOIN_CARRIERS`` ads of each side carry, whatever their share.
+REJOIN_DISTINCT = 2
+REJOIN_CARRIERS = 2
 
 
-def _rejoin(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:
+def _rejoin(
+    graph: AnalysisGraph, labels: np.ndarray, joins: list[dict] | None = None
+) -> np.ndarray:
     """Undo Louvain's split of one operation: join two communities when a good
     part of each carries a non-generic contact, picture or asserted person that
-    the other carries too.
+    several ads of the other carry too.
 
     Modularity splits a large, loosely knit group (one booking handle in 228
     ads of two halves, say, or a victim's pictures reposted across two halves)
     as readily as two groups joined by one shared picture; an investigator
-    would call the first one operation, and so does this rule. A stray
-    identifier in a few ads of the other side does not rejoin.
+    would call the first one operation, and so does this rule. Two
+    communities are joined when, on each side, at least ``REJOIN_SHARE`` of
+    the ads and at least ``REJOIN_MIN_ADS`` of them carry an identifier the
+    other side carries; or when they share ``REJOIN_DISTINCT`` or more
+    identifiers that each at least ``REJOIN_CARRIERS`` ads of each side carry
+    and no third community carries in several ads (two burner phones a persona took with
+    her to another line, say). One
+    or two ads that Louvain placed on the wrong side, carrying their own
+    group's handle, share that handle with every ad of their group; they
+    are not enough on their side, and do not fuse two groups. Each join is
+    appended to ``joins`` as a fact.
     """
     carried = graph.carried
     if not len(carried):
@@ -298,20 +413,51 @@ def _rejoin(graph: AnalysisGraph, labels: np.ndarray) -> np.ndarray:
     rows = rows[spans]
     if not len(rows):
         return labels
+    carriers = rows.groupby(["ident", "label"])["ad"].transform("size").to_numpy()
     # For each ordered pair of communities (a, b) sharing an identifier: the ads
-    # of a that carry an identifier b carries too.
+    # of a that carry an identifier b carries too ...
     where = rows[["ident", "label"]].drop_duplicates()
     pairs = rows.merge(where.rename(columns={"label": "other"}), on="ident")
     pairs = pairs[pairs["label"] != pairs["other"]]
     crossing = pairs.drop_duplicates(["ad", "other"]).groupby(["label", "other"]).size()
     crossing = crossing.rename("ads").reset_index()
+    # ... and how many distinct identifiers several ads of each carry.
+    # (An identifier that several ads of a third community carry too is
+    # noise-like, a badge or a desk the generic test missed: it does not count.)
+    several = rows[carriers >= REJOIN_CARRIERS]
+    several = several[several.groupby("ident")["label"].transform("nunique").to_numpy() == 2]
+    where = several[["ident", "label"]].drop_duplicates()
+    both = where.merge(where.rename(columns={"label": "other"}), on="ident")
+    both = both[both["label"] != both["other"]]
+    distinct = both.groupby(["label", "other"]).size()
+    crossing["shared"] = (
+        distinct.reindex(pd.MultiIndex.from_frame(crossing[["label", "other"]]))
+        .fillna(0)
+        .to_numpy()
+    )
     sizes = np.bincount(labels)
-    crossing = crossing[crossing["ads"] >= np.maximum(2, REJOIN_SHARE * sizes[crossing["label"]])]
+    side = sizes[crossing["label"]]
+    # (A community smaller than REJOIN_MIN_ADS needs all of its ads.)
+    share_ok = crossing["ads"] >= np.maximum(np.minimum(REJOIN_MIN_ADS, side), REJOIN_SHARE * side)
+    crossing = crossing[share_ok | (crossing["shared"] >= REJOIN_DISTINCT)]
     # Both directions must pass.
     one_way = set(zip(crossing["label"], crossing["other"], strict=True))
     both_ways = sorted((a, b) for a, b in one_way if a < b and (b, a) in one_way)
     if not both_ways:
         return labels
+    if joins is not None:
+        counted = crossing.set_index(["label", "other"])["ads"]
+        for a, b in both_ways:
+            shared = sorted(
+                set(pairs.loc[(pairs["label"] == a) & (pairs["other"] == b), "ident"].tolist())
+            )
+            joins.append(
+                {
+                    "sides": (np.flatnonzero(labels == a), np.flatnonzero(labels == b)),
+                    "carriers": (int(counted[(a, b)]), int(counted[(b, a)])),
+                    "identifiers": [int(i) for i in shared],
+                }
+            )
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:

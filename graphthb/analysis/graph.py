@@ -3,6 +3,7 @@
 Built from the store as arrays (one row per ad, one row per ad–identifier link),
 then reduced to what links ads:
 
+* near-identical pictures (hashes a few bits apart) become one picture;
 * identifiers carried by a single ad link nothing and are dropped;
 * **generic** identifiers are dropped: those on the analyst's ignore list, and
   those shared by many ads that are otherwise unrelated (a hotel desk, a
@@ -12,7 +13,9 @@ then reduced to what links ads:
   pictures, wallets, a booking handle, a reused template) also hold together;
   a hotel desk number sits in the ads of dozens of advertisers that share
   nothing else;
-* near-identical pictures and reused ad texts become ad–ad links;
+* reused ad texts become ad–ad links, but only inside the clusters that
+  contacts and pictures make, or to attach an ad or two that nothing else
+  ties anywhere: a text never joins two clusters that contacts keep apart;
 * an analyst's SAME_AS facts join nodes outright, and NOT_SAME_AS facts are kept
   to split whatever the algorithms put together against them.
 """
@@ -57,7 +60,6 @@ IDENTIFIER_RELS = {
 ASSERTED_LINKS = ("APPEARS_IN", "CONTROLS", "ACCOMPANIES", "USES", "PAYS", "ASSERTED")
 #: What the analysis reads of each ad: texts for reuse, the rest for the indicators.
 AD_COLUMNS = ["persona", "city", "country", "platform", "text", "payment", "agency"]
-NEAR_IMAGE_WEIGHT = 0.9
 _SITE_ROOT = r"[a-z][a-z0-9+.-]*://[^/?#]+/?"
 TEXT_WEIGHT = 0.5
 
@@ -90,6 +92,11 @@ class AnalysisGraph:
     carried: pd.DataFrame  # every ad–identifier link, kept identifiers or not
     cannot_link: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: near-identical pictures: ``key`` (the picture's name) and each other ``variant``
+    pictures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["key", "variant"]))
+    #: reused-text links set aside because they would join two clusters
+    #: that contacts and pictures keep apart, as ad pairs (k, 2)
+    set_aside_text: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
 
     @property
     def n_ads(self) -> int:
@@ -179,6 +186,35 @@ def build_from_tables(
         links_in = links_in.assign(kind=[m[0] for m in mapped], key=[m[1] for m in mapped])
         links_in = links_in.drop_duplicates()
 
+    # Near-identical pictures (a re-encoded copy, a crop's hash a few bits off)
+    # become one picture before anything is counted, so that a copy seen in one
+    # ad alone still ties that ad to the others.
+    pictures = links_in["kind"].to_numpy() == "Image"
+    hashes = np.sort(pd.unique(links_in["key"].to_numpy()[pictures]).astype(str))
+    near = image_pairs(hashes.tolist(), settings.image_distance)
+    exact_to = search_plan(len(hashes), settings.image_distance)[2]
+    if exact_to < settings.image_distance:
+        notes.append(
+            f"{len(hashes)} distinct pictures: near-duplicates found exactly up to {exact_to} bits, "
+            f"most but not all from {exact_to + 1} to {settings.image_distance} bits"
+        )
+    variants = pd.DataFrame(columns=["key", "variant"])
+    if len(near):
+        same = components(len(hashes), [near])
+        # Each picture is named by the smallest hash of its near-identical copies.
+        first = np.full(same.max() + 1, len(hashes))
+        np.minimum.at(first, same, np.arange(len(hashes)))
+        named = hashes[first[same]]
+        copied = named != hashes
+        variants = pd.DataFrame({"key": named[copied], "variant": hashes[copied]})
+        at = np.searchsorted(hashes, links_in["key"].to_numpy()[pictures].astype(str))
+        keys = links_in["key"].to_numpy().copy()
+        shown = keys.copy()
+        keys[pictures] = named[at]
+        links_in = links_in.assign(key=keys, shown=shown).drop_duplicates(["ad", "kind", "key"])
+    else:
+        links_in = links_in.assign(shown=links_in["key"])
+
     # Identifiers in (kind, key) order; each link's identifier by its group number.
     grouped = links_in.groupby(["kind", "key"], sort=True)
     code = grouped.ngroup().to_numpy()
@@ -217,18 +253,6 @@ def build_from_tables(
         at = ident_at(named["kind"], named["key"])
         asserted_ident[at[~np.isnan(at)].astype(np.int64) - n_ads] = True
 
-    # Near-duplicate ads: re-encoded pictures, reused texts.
-    img = idents[idents["kind"] == "Image"]
-    near = image_pairs(img["key"].tolist(), settings.image_distance)
-    exact_to = search_plan(len(img), settings.image_distance)[2]
-    if exact_to < settings.image_distance:
-        notes.append(
-            f"{len(img)} distinct pictures: near-duplicates found exactly up to {exact_to} bits, "
-            f"most but not all from {exact_to + 1} to {settings.image_distance} bits"
-        )
-    img_ids = (
-        (img.index.to_numpy() + n_ads)[near] if len(near) else np.empty((0, 2), dtype=np.int64)
-    )
     text_near = reused_texts.result()
 
     # Generic identifiers: test each busy identifier for fragmentation.
@@ -240,26 +264,47 @@ def build_from_tables(
         )
     generic = _fragmented(
         n_ads, len(idents), src, dst, idents["ads"].to_numpy(), idents["kind"].to_numpy(),
-        img_ids, text_near, settings, protect=asserted_ident | ignore,
+        text_near, settings, protect=asserted_ident | ignore, keys=idents["key"].to_numpy(),
     )  # fmt: skip
     generic |= ignore
-    idents = idents.assign(generic=generic, asserted=asserted_ident)
+    between = _between_few(
+        n_ads, src, dst, idents["key"].to_numpy(), idents["ads"].to_numpy(),
+        idents["kind"].to_numpy(), generic, protect=asserted_ident,
+    )  # fmt: skip
     if generic.any():
         notes.append(
             f"{int(generic.sum())} identifier(s) set aside as generic (shared by otherwise "
             "unrelated ads, or on the ignore list)"
         )
+    if between.any():
+        notes.append(
+            f"{int(between.sum())} phone(s) given in only a few ads set aside as generic (each "
+            "ad shows a contact of its own besides, and nothing else relates them)"
+        )
+    generic |= between
+    idents = idents.assign(generic=generic, asserted=asserted_ident)
     keep = ~generic[dst - n_ads] & (idents["ads"].to_numpy()[dst - n_ads] >= 2)
     # Clusters that contacts and pictures alone make, to judge reused texts by.
-    clusters = components(n_ads + len(idents), [np.stack([src[keep], dst[keep]], axis=1), img_ids])
+    clusters = components(n_ads + len(idents), [np.stack([src[keep], dst[keep]], axis=1)])
     stock = _stock_wording(n_ads, clusters, src[keep], text_near, settings)
-    stock |= _unsupported(n_ads, clusters, text_near)
     if stock.any():
         notes.append(
             f"{int(stock.sum())} reused-text link(s) set aside as stock wording (one wording "
             "shared by advertisers whose contacts and pictures are otherwise unrelated)"
         )
         text_near = text_near[~stock]
+    own_contact = np.zeros(n_ads, dtype=bool)
+    contact_rows = np.isin(idents["kind"].to_numpy(), CONTACT_KINDS)[dst - n_ads]
+    own_contact[src[contact_rows & ~generic[dst - n_ads]]] = True
+    bridging = _unsupported(n_ads, clusters, text_near, own_contact)
+    set_aside_text = text_near[bridging]
+    if bridging.any():
+        notes.append(
+            f"{int(bridging.sum())} reused-text link(s) set aside as bridges (they would join "
+            "clusters that contacts and pictures keep apart; a reused text only attaches an "
+            "ad or two that nothing else ties)"
+        )
+        text_near = text_near[~bridging]
 
     weights = idents["kind"].map(KIND_WEIGHT).to_numpy(dtype=float)
     link_frames = [
@@ -274,17 +319,6 @@ def build_from_tables(
             }
         )
     ]
-    if len(img_ids):
-        link_frames.append(
-            pd.DataFrame(
-                {
-                    "src": img_ids[:, 0],
-                    "dst": img_ids[:, 1],
-                    "weight": NEAR_IMAGE_WEIGHT,
-                    "why": "near-image",
-                }
-            )
-        )
     if len(text_near):
         link_frames.append(
             pd.DataFrame(
@@ -342,9 +376,11 @@ def build_from_tables(
             "ident": dst,
             "kind": links_in["kind"].to_numpy(),
             "key": links_in["key"].to_numpy(),
+            # the picture as this ad shows it, where ``key`` names its near-identical copies
+            "shown": links_in["shown"].to_numpy(),
         }
     )
-    return AnalysisGraph(ads, idents, links, carried_pos, cannot, notes)
+    return AnalysisGraph(ads, idents, links, carried_pos, cannot, notes, variants, set_aside_text)
 
 
 def _alias_map(same: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
@@ -382,6 +418,11 @@ def components(n: int, pairs: Iterable[np.ndarray]) -> np.ndarray:
     return connected_components(matrix, directed=False)[1]
 
 
+#: Passes of the fragmentation test's first round (each takes the desk-like
+#: suspects found so far out of the context of the rest) ...
+ROUND_ONE_PASSES = 3
+#: ... desk-like meaning: at least this share of its ads show another contact.
+DESK_SHARE = 0.8
 #: Kinds whose presence on an ad says "this ad has its own contact": an ad that
 #: shows another phone next to a busy one is evidence of another advertiser.
 CONTACT_KINDS = ("Phone", "Email", "Handle", "Wallet")
@@ -394,10 +435,10 @@ def _fragmented(
     dst: np.ndarray,
     counts: np.ndarray,
     kinds: np.ndarray,
-    img_pairs: np.ndarray,
     text_near: np.ndarray,
     settings: Settings,
     protect: np.ndarray,
+    keys: np.ndarray,
 ) -> np.ndarray:
     """Which identifiers are shared by many ads that nothing else relates.
 
@@ -428,15 +469,12 @@ def _fragmented(
     anchor = np.isin(kinds, CONTACT_KINDS)[ident] | (counts[ident] >= 2)
 
     # Round 1: per busy identifier, the clusters its ads form among themselves.
+    # Repeated with the suspects found so far taken out of the others' context,
+    # so that two hotel desks named in the same ads cannot vouch for each other.
     inc = pd.DataFrame({"ad": src, "j": dst})
     mem = inc[busy[ident]].rename(columns={"j": "i"})
-    ctx = mem.merge(inc[anchor], on="ad")
-    ctx = ctx[ctx["i"] != ctx["j"]]
-    # Node codes inside the disjoint union of the per-identifier subgraphs.
-    ctx_ad = ctx["i"].to_numpy(np.int64) * n + ctx["ad"].to_numpy(np.int64)
-    ctx_j = ctx["i"].to_numpy(np.int64) * n + ctx["j"].to_numpy(np.int64)
-    pairs = [np.stack([ctx_ad, ctx_j], axis=1)]
-    near_codes = []
+    is_suspect = np.zeros(n_idents, dtype=bool)
+    near_pairs, near_codes = [], []
     if len(text_near):
         tp = pd.DataFrame({"a": text_near[:, 0], "b": text_near[:, 1]})
         both = tp.merge(mem.rename(columns={"ad": "a"}), on="a").merge(
@@ -444,36 +482,52 @@ def _fragmented(
         )
         a_code = (both["i"] * n + both["a"]).to_numpy(np.int64)
         b_code = (both["i"] * n + both["b"]).to_numpy(np.int64)
-        pairs.append(np.stack([a_code, b_code], axis=1))
+        near_pairs.append(np.stack([a_code, b_code], axis=1))
         near_codes += [a_code, b_code]
-    if len(img_pairs):
-        ip = pd.DataFrame({"x": img_pairs[:, 0], "y": img_pairs[:, 1]})
-        jj = ctx[["i", "j"]].drop_duplicates()
-        both = ip.merge(jj.rename(columns={"j": "x"}), on="x").merge(
-            jj.rename(columns={"j": "y"}), on=["y", "i"]
-        )
-        pairs.append(
-            np.stack([both["i"] * n + both["x"], both["i"] * n + both["y"]], axis=1).astype(
-                np.int64
-            )
-        )
-    # Anchored ads of each busy identifier: those with another contact or a near-duplicate.
-    anchored = sorted_unique(np.concatenate([ctx_ad, *near_codes]))
-    allp = np.concatenate(pairs)
-    codes, inverse = np.unique(np.concatenate([anchored, allp.ravel()]), return_inverse=True)
-    labels = components(len(codes), [inverse[len(anchored) :].reshape(-1, 2)])
-    frame = pd.DataFrame({"i": anchored // n, "cluster": labels[inverse[: len(anchored)]]})
-    suspect = _judge(frame, settings.generic_fragmentation, min_clusters)
-    if not len(suspect):
+    # Only a suspect contact whose ads nearly all show another contact besides
+    # (a desk next to each advertiser's own number) is taken out of the
+    # others' context: a group's burner phone, the only number in its ads, is
+    # not, nor a picture, or the group's phones would fall one after another.
+    contact = np.isin(kinds, CONTACT_KINDS)
+    number = pd.Series(keys.astype(str)).str.replace(r"^whatsapp:", "", regex=True).to_numpy()
+    own = inc[contact[ident]].rename(columns={"j": "o"})
+    beside = mem.merge(own, on="ad")
+    beside = beside[
+        number[beside["i"].to_numpy() - n_ads] != number[beside["o"].to_numpy() - n_ads]
+    ]
+    with_other = beside.drop_duplicates(["i", "ad"]).groupby("i").size()
+    per_ident = mem.groupby("i").size()
+    desk_like = np.zeros(n_idents, dtype=bool)
+    share = with_other.reindex(per_ident.index, fill_value=0) / per_ident
+    desk_like[share.index.to_numpy()[share.to_numpy() >= DESK_SHARE] - n_ads] = True
+    desk_like &= contact
+    out_of_context = np.zeros(n_idents, dtype=bool)
+    for _ in range(ROUND_ONE_PASSES):
+        ctx = mem.merge(inc[anchor & ~out_of_context[ident]], on="ad")
+        ctx = ctx[ctx["i"] != ctx["j"]]
+        # Node codes inside the disjoint union of the per-identifier subgraphs.
+        ctx_ad = ctx["i"].to_numpy(np.int64) * n + ctx["ad"].to_numpy(np.int64)
+        ctx_j = ctx["i"].to_numpy(np.int64) * n + ctx["j"].to_numpy(np.int64)
+        # Anchored ads of each busy identifier: those with another contact or a reused text.
+        anchored = sorted_unique(np.concatenate([ctx_ad, *near_codes]))
+        allp = np.concatenate([np.stack([ctx_ad, ctx_j], axis=1), *near_pairs])
+        codes, inverse = np.unique(np.concatenate([anchored, allp.ravel()]), return_inverse=True)
+        labels = components(len(codes), [inverse[len(anchored) :].reshape(-1, 2)])
+        frame = pd.DataFrame({"i": anchored // n, "cluster": labels[inverse[: len(anchored)]]})
+        found = _judge(frame, settings.generic_fragmentation, min_clusters)
+        is_suspect[found - n_ads] = True
+        leave = is_suspect & desk_like & ~out_of_context
+        if not leave.any():
+            break
+        out_of_context |= leave
+    if not is_suspect.any():
         return generic
 
     # Round 2: all suspects out of the whole graph, judged by what remains.
-    is_suspect = np.zeros(n_idents, dtype=bool)
-    is_suspect[suspect - n_ads] = True
     quiet = ~is_suspect[ident]
     # Reused texts are left out here: in a large collection, stock wording
     # chains most ads into one cluster, and then nothing would look generic.
-    labels = components(n, [np.stack([src[quiet], dst[quiet]], axis=1), img_pairs])
+    labels = components(n, [np.stack([src[quiet], dst[quiet]], axis=1)])
     # An ad is anchored when something other than a suspect ties it to a contact
     # or to another ad.
     has_anchor = np.zeros(n_ads, dtype=bool)
@@ -486,6 +540,70 @@ def _fragmented(
     hits = _judge(frame, settings.generic_fragmentation, min_clusters)
     generic[hits - n_ads] = True
     return generic
+
+
+#: Contacts given in at most this many ads are tested by :func:`_between_few`.
+BETWEEN_MAX_ADS = 4
+
+
+def _between_few(
+    n_ads: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    keys: np.ndarray,
+    counts: np.ndarray,
+    kinds: np.ndarray,
+    generic: np.ndarray,
+    protect: np.ndarray,
+) -> np.ndarray:
+    """Which phones given in only a few ads join several advertisers, not one.
+
+    A hotel's booking line or a rental desk may turn up in only two to four
+    ads, too few for the fragmentation test. Such a phone (given in at most
+    ``BETWEEN_MAX_ADS`` ads) is set aside when every one of its ads shows
+    another contact of its own besides (a phone, e-mail, handle or wallet
+    that is not the same number: another advertiser's number next to the
+    line), and those ads fall into two or more clusters that nothing else
+    relates (no other identifier or picture joins them, directly or through
+    other ads). For a contact of two ads, a second such contact on the same
+    two ads vouches for it: a prolific advertiser's two ads with her own
+    number and e-mail keep both. A group's ad that gives only its group's
+    phone keeps it.
+    """
+    n_idents = len(counts)
+    out = np.zeros(n_idents, dtype=bool)
+    ident = dst - n_ads
+    contact = np.isin(kinds, CONTACT_KINDS)
+    # Phones only: a handle, an e-mail or a wallet in a few ads is a group's
+    # booking contact far more often than a desk's.
+    suspect = (counts >= 2) & (counts <= BETWEEN_MAX_ADS) & (kinds == "Phone") & ~generic & ~protect
+    if not suspect.any():
+        return out
+    rows = suspect[ident]
+    # Clusters without any suspect: what else relates the ads.
+    quiet = ~generic[ident] & ~rows & (counts[ident] >= 2)
+    labels = components(n_ads + n_idents, [np.stack([src[quiet], dst[quiet]], axis=1)])
+    # A contact's number, so that a phone and its WhatsApp handle count as one.
+    number = pd.Series(keys.astype(str)).str.replace(r"^whatsapp:", "", regex=True).to_numpy()
+    mem = pd.DataFrame({"i": ident[rows], "ad": src[rows]}).drop_duplicates()
+    others = contact[ident] & ~generic[ident]
+    own = pd.DataFrame({"ad": src[others], "j": ident[others]})
+    both = mem.merge(own, on="ad")
+    both = both[number[both["i"].to_numpy()] != number[both["j"].to_numpy()]]
+    has_own = mem.merge(
+        both[["i", "ad"]].drop_duplicates(), on=["i", "ad"], how="left", indicator=True
+    )
+    all_own = (has_own["_merge"] == "both").groupby(has_own["i"]).all()
+    mem = mem.assign(cluster=labels[mem["ad"].to_numpy()])
+    spread = mem.groupby("i")["cluster"].nunique() >= 2
+    flagged = all_own & spread.reindex(all_own.index, fill_value=False)
+    # Two contacts of two ads on the same two ads vouch for each other.
+    pairs = mem[counts[mem["i"].to_numpy()] == 2].groupby("i")["ad"].agg(["min", "max"])
+    pair_code = pairs["min"] * n_ads + pairs["max"]
+    vouched = pair_code[pair_code.duplicated(keep=False)].index
+    flagged[flagged.index.isin(vouched)] = False
+    out[flagged.index[flagged.to_numpy()].to_numpy()] = True
+    return out
 
 
 def _stock_wording(
@@ -519,22 +637,27 @@ def _stock_wording(
 
 #: A cluster this small (in ads) may join another on its reused wording alone.
 ATTACH_MAX_ADS = 2
-#: ... when at least this share of its reused-text links lead there.
+#: ... when more than this share of its reused-text links lead there.
 ATTACH_SHARE = 0.5
 
 
-def _unsupported(n_ads: int, clusters: np.ndarray, text_near: np.ndarray) -> np.ndarray:
-    """Which reused-text links join clusters that nothing else joins, without
-    pointing anywhere in particular.
+def _unsupported(
+    n_ads: int, clusters: np.ndarray, text_near: np.ndarray, own_contact: np.ndarray | None = None
+) -> np.ndarray:
+    """Which reused-text links would bridge clusters that contacts and pictures
+    keep apart.
 
-    Contacts and pictures make clusters; a reused-text link inside one is kept.
-    One between two clusters is kept only when each side's text links lead
-    mostly (``ATTACH_SHARE``) to the other, or when the smaller side is a lone
-    ad or two whose text links lead mostly to the larger: an ad posted with a
-    fresh burner phone and its group's template. A wording that ties an
-    advertiser's ads to many other advertisers a few ads at a time is stock
-    wording, and in a collection of a million ads such links would otherwise
-    chain most of it into one cluster.
+    Contacts and pictures make clusters; a reused-text link inside one is kept
+    (it strengthens what is already there). One between two clusters is kept
+    only to *attach* a fragment: a cluster of at most ``ATTACH_MAX_ADS`` ads
+    none of which shows a contact of its own (``own_contact``: a phone,
+    e-mail, handle or wallet, even one no other ad gives), whose text links
+    lead, more than ``ATTACH_SHARE`` of them, to one cluster, and then only
+    its links to that cluster. An ad with a number of its own is an
+    advertiser of its own until a contact or a picture says otherwise. Two larger clusters are never joined
+    by text, however many of their texts match: two operations that buy one
+    template stay two. Each fragment attaches to one cluster at most, so a
+    chain of attachments can never reach from one large cluster to another.
     """
     out = np.zeros(len(text_near), dtype=bool)
     if not len(text_near):
@@ -548,13 +671,23 @@ def _unsupported(n_ads: int, clusters: np.ndarray, text_near: np.ndarray) -> np.
                          "o": np.concatenate([cb[cross], ca[cross]])})  # fmt: skip
     per = both.groupby(["c", "o"]).size()
     share = per / per.groupby(level=0).transform("sum")
-    leads = share >= ATTACH_SHARE
+    leads = share > ATTACH_SHARE
     a, b = ca[cross], cb[cross]
     a_to_b = leads.reindex(pd.MultiIndex.from_arrays([a, b])).to_numpy()
     b_to_a = leads.reindex(pd.MultiIndex.from_arrays([b, a])).to_numpy()
-    small_a = (size[a] <= ATTACH_MAX_ADS) & (size[a] <= size[b])
-    small_b = (size[b] <= ATTACH_MAX_ADS) & (size[b] <= size[a])
-    kept = (a_to_b & b_to_a) | (a_to_b & small_a) | (b_to_a & small_b)
+    small_a = size[a] <= ATTACH_MAX_ADS
+    small_b = size[b] <= ATTACH_MAX_ADS
+    if own_contact is not None:
+        # A cluster with a contact of its own never attaches by text.
+        speaks = np.zeros(clusters.max() + 1, dtype=bool)
+        speaks[clusters[:n_ads][own_contact]] = True
+        small_a &= ~speaks[a]
+        small_b &= ~speaks[b]
+    # Between two fragments, only the smaller (or, equal, the lower-numbered)
+    # one attaches, so that each fragment has one target.
+    a_goes = a_to_b & small_a & ((size[a] < size[b]) | ((size[a] == size[b]) & (a < b)) | ~small_b)
+    b_goes = b_to_a & small_b & ((size[b] < size[a]) | ((size[a] == size[b]) & (b < a)) | ~small_a)
+    kept = a_goes | b_goes
     out[np.nonzero(cross)[0][~kept]] = True
     return out
 

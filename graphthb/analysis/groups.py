@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from graphthb.analysis.chains import JOINTS_MAX_GROUPS, joints, member_chains
 from graphthb.analysis.communities import detect
 from graphthb.analysis.graph import AnalysisGraph, Settings, build
 from graphthb.errors import NotFoundError
@@ -61,6 +62,16 @@ class Group:
     countries: list[str]
     summary: str
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the ad every member's chain leads back to ("" for a lone ad)
+    core: str = ""
+    #: per member but the core: the link that ties it in and the ad on its other side
+    chains: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: communities joined again by the rejoin rule, as facts
+    joins: list[dict[str, Any]] = field(default_factory=list)
+    #: single identifiers or ads that alone hold parts of the group together, weakest first
+    joints: list[dict[str, Any]] = field(default_factory=list)
+    #: how sure the membership is: ``level`` and, when fragile, the weakest joint
+    confidence: dict[str, Any] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -70,12 +81,17 @@ class Group:
         return {
             "group_id": self.group_id,
             "score": self.score,
+            "confidence": self.confidence.get("level", ""),
             "size": self.size,
             "ads": self.members,
             "countries": self.countries,
             "summary": self.summary,
             "indicators": self.indicators,
             "evidence": self.evidence,
+            "why_each_member": {"core": self.core, "chains": self.chains},
+            "joins": self.joins,
+            "joints": self.joints,
+            "confidence_detail": self.confidence,
             **self.extra,
         }
 
@@ -109,10 +125,11 @@ def cluster(
     stage("building the graph")
     graph = build(store, settings)
     stage(f"finding communities among {graph.n_ads:,} ads")
-    labels = detect(graph, method, resolution=resolution, seed=seed)
+    joins: list[dict[str, Any]] = []
+    labels = detect(graph, method, resolution=resolution, seed=seed, joins=joins)
     stage("scoring the groups")
     previous = _previous_membership(store)
-    groups = describe(graph, labels, previous, store)
+    groups = describe(graph, labels, previous, store, joins)
     if write:
         stage(f"writing {len(groups):,} groups")
         _write(store, groups, method)
@@ -120,7 +137,11 @@ def cluster(
 
 
 def describe(
-    graph: AnalysisGraph, labels: np.ndarray, previous: dict[str, str], store: Store | None = None
+    graph: AnalysisGraph,
+    labels: np.ndarray,
+    previous: dict[str, str],
+    store: Store | None = None,
+    joins: list[dict[str, Any]] | None = None,
 ) -> list[Group]:
     """Turn community labels into scored, explained groups, ranked best first.
 
@@ -193,6 +214,13 @@ def describe(
         .to_dict()
     )
     evidence = _evidence(carried)
+    if len(graph.pictures):
+        # A picture named by one hash may be shown as near-identical copies.
+        copies = graph.pictures.groupby("key")["variant"].agg(lambda v: sorted(v)[:10]).to_dict()
+        for items in evidence.values():
+            for item in items:
+                if item["kind"] == "Image" and item["key"] in copies:
+                    item["copies"] = copies[item["key"]]
     # Members in ad key order, countries in name order, grouped by label.
     keys = ads["key"].to_numpy(dtype=object)
     by_key = (
@@ -211,6 +239,7 @@ def describe(
     )
 
     groups: list[Group] = []
+    label_of: dict[int, int] = {}
     # Most groups are lone ads with one of a few dozen breakdowns: each distinct
     # breakdown is built once and shared (groups' indicators are read-only).
     made: dict[tuple[Any, ...], tuple[dict[str, dict[str, Any]], float]] = {}
@@ -229,12 +258,130 @@ def describe(
                 round(sum(i["points"] for i in indicators.values()), 1),
             )
         indicators, score = found
-        groups.append(
-            Group("", members[label], score, indicators, ev, where, _summary(row, ev, where))
-        )
+        group = Group("", members[label], score, indicators, ev, where, _summary(row, ev, where))
+        label_of[id(group)] = label
+        groups.append(group)
     _assign_ids(groups, previous)
     groups.sort(key=lambda g: (-g.score, -g.size, g.group_id))
+    _explain_members(graph, labels, groups, label_of, joins or [])
     return groups
+
+
+def _explain_members(
+    graph: AnalysisGraph,
+    labels: np.ndarray,
+    groups: list[Group],
+    label_of: dict[int, int],
+    joins: list[dict[str, Any]],
+) -> None:
+    """Each group's chains of facts, rejoins, joints and confidence (see chains.py)."""
+    n_ads = graph.n_ads
+    keys = graph.ads["key"].to_numpy(dtype=object)
+    core, parent, via_ident, via_why = member_chains(graph, labels)
+    ident_kind = graph.idents["kind"].to_numpy(dtype=object)
+    ident_key = graph.idents["key"].to_numpy(dtype=object)
+    # The picture as each ad shows it, where it differs from the picture's name.
+    carried = graph.carried
+    copies = carried[carried["kind"].to_numpy() == "Image"]
+    copies = copies[copies["shown"].to_numpy() != copies["key"].to_numpy()]
+    shown = dict(
+        zip(
+            zip(copies["ad"].tolist(), copies["ident"].tolist(), strict=True),
+            copies["shown"].tolist(),
+            strict=True,
+        )
+    )
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(int(labels.max()) + 2 if n_ads else 1))
+    by_label: dict[int, list[dict[str, Any]]] = {}
+    for join in joins:
+        side_a, side_b = join["sides"]
+        by_label.setdefault(int(labels[side_a[0]]), []).append(
+            {
+                "ads": [len(side_a), len(side_b)],
+                "carriers": list(join["carriers"]),
+                "shared": [
+                    {"kind": ident_kind[i - n_ads], "key": ident_key[i - n_ads]}
+                    for i in join["identifiers"][:20]
+                ],
+            }
+        )
+    measured = 0
+    for g in groups:
+        label = label_of[id(g)]
+        if g.size < 2:
+            g.confidence = {"level": "lone ad"}
+            continue
+        pos = order[bounds[label] : bounds[label + 1]]
+        g.core = keys[core[label]]
+        chains: dict[str, dict[str, Any]] = {}
+        for ad in pos.tolist():
+            up = int(parent[ad])
+            if up == ad:
+                continue
+            link: dict[str, Any] = {
+                "via": via_why[ad] or "unknown",
+                "from": keys[up] if up >= 0 else None,
+            }
+            ident = int(via_ident[ad])
+            if ident >= n_ads:
+                link["key"] = ident_key[ident - n_ads]
+                for who, name in ((ad, "shown"), (up, "shown_by_from")):
+                    copy = shown.get((who, ident))
+                    if copy is not None:
+                        link[name] = copy
+            chains[keys[ad]] = link
+        g.chains = chains
+        g.joins = by_label.get(label, [])
+        found = None
+        if measured < JOINTS_MAX_GROUPS and g.size >= 4:
+            measured += 1
+            found = joints(graph, labels, label, pos)
+        if found is None:
+            g.confidence = {"level": "not measured" if g.size >= 4 else "small"}
+            if g.size < 4:
+                g.confidence["why"] = "too few ads for two parts of two or more"
+            continue
+        g.joints = [_joint_fact(j, keys, ident_kind, ident_key, n_ads) for j in found[:20]]
+        if g.joints:
+            weakest = g.joints[0]
+            g.confidence = {
+                "level": "fragile",
+                "cut": 1,
+                "weakest": weakest,
+                "why": f"one {_KIND_WORD.get(weakest['kind'], weakest['kind'].lower())} alone "
+                "holds parts of "
+                + " and ".join(str(p) for p in weakest["parts"][:2])
+                + " ads together",
+            }
+        else:
+            g.confidence = {
+                "level": "firm",
+                "cut": 2,
+                "why": "no single identifier or ad holds two parts of two or more ads together",
+            }
+        if g.joins:
+            g.confidence["joined"] = len(g.joins)
+
+
+_KIND_WORD = {"Image": "picture", "Email": "e-mail", "Ad": "ad", "Url": "link"}
+
+
+def _joint_fact(
+    joint: dict[str, Any],
+    keys: np.ndarray,
+    ident_kind: np.ndarray,
+    ident_key: np.ndarray,
+    n_ads: int,
+) -> dict[str, Any]:
+    node = joint["node"]
+    if node < n_ads:
+        return {"kind": "Ad", "key": keys[node], "parts": joint["parts"]}
+    return {
+        "kind": ident_kind[node - n_ads],
+        "key": ident_key[node - n_ads],
+        "parts": joint["parts"],
+    }
 
 
 def _folded_codes(values: pd.Series, fold: bool = True) -> np.ndarray:
@@ -465,7 +612,14 @@ def _write(store: Store, groups: list[Group], method: str) -> None:
         part = shared.get(id(g.indicators))
         if part is None:
             part = shared[id(g.indicators)] = encode(g.indicators)
-        return f'{{"indicators": {part}, "evidence": {encode(g.evidence)}}}'
+        if g.size < 2:
+            return f'{{"indicators": {part}, "evidence": {encode(g.evidence)}}}'
+        return (
+            f'{{"indicators": {part}, "evidence": {encode(g.evidence)}, '
+            f'"core": {encode(g.core)}, "chains": {encode(g.chains)}, '
+            f'"joins": {encode(g.joins)}, "joints": {encode(g.joints)}, '
+            f'"confidence": {encode(g.confidence)}}}'
+        )
 
     nodes = pd.DataFrame(
         {
@@ -509,6 +663,13 @@ def read_groups(store: Store) -> list[Group]:
                 explanation.get("evidence", []),
                 [c for c in (row.countries or "").split(",") if c],
                 row.summary or "",
+                core=explanation.get("core", ""),
+                chains=explanation.get("chains", {}),
+                joins=explanation.get("joins", []),
+                joints=explanation.get("joints", []),
+                confidence=explanation.get(
+                    "confidence", {"level": "lone ad"} if row.size == 1 else {}
+                ),
             )
         )
     groups.sort(key=lambda g: (-g.score, -g.size, g.group_id))

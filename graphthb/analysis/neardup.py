@@ -7,7 +7,7 @@
   another are ever compared. Each probe is one vectorised join.
 * Text: ad bodies reused from a template, by MinHash signatures of word
   3-grams, banded for locality-sensitive hashing, all as array operations;
-  candidate pairs are confirmed by their estimated Jaccard similarity.
+  candidate pairs are confirmed by their exact Jaccard similarity.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["image_pairs", "text_pairs", "minhash", "hamming", "sorted_unique"]
+__all__ = ["image_pairs", "text_pairs", "jaccard", "minhash", "hamming", "sorted_unique"]
 
 
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -266,6 +266,72 @@ def minhash(
     return np.concatenate(kept_parts), np.concatenate(sig_parts)
 
 
+#: Candidates are taken from the MinHash estimate down to this much under the
+#: threshold, then judged on their exact similarity.
+ESTIMATE_SLACK = 0.05
+#: Pairs whose shingle sets are intersected at once.
+_JACCARD_PAIRS = 20_000
+
+
+def jaccard(
+    texts: Sequence[str | None],
+    first: np.ndarray,
+    second: np.ndarray,
+    *,
+    shingle: int = 3,
+    min_words: int = 12,
+) -> np.ndarray:
+    """Exact Jaccard similarity of the word-shingle sets of the text pairs
+    ``(first[k], second[k])`` (texts too short to have shingles give 0).
+
+    Each text's distinct shingles are sorted once, coded with the text's
+    number; a pair's intersection is found by looking the smaller set's codes
+    up in the other text's, all pairs of a block at once.
+
+    Examples
+    --------
+    >>> a = "one two three four five six seven eight nine ten eleven twelve"
+    >>> b = a.replace("twelve", "thirteen")
+    >>> jaccard([a, b], np.array([0]), np.array([1])).round(3).tolist()  # 9 of 11 shingles
+    [0.818]
+    """
+    out = np.zeros(len(first), dtype=float)
+    if not len(first):
+        return out
+    involved = sorted_unique(np.concatenate([first, second]))
+    kept, starts, h = _shingles([texts[i] for i in involved], shingle, min_words)
+    if not len(kept):
+        return out
+    owner = np.repeat(kept, np.diff(np.append(starts, len(h)))).astype(np.uint64)
+    # One sortable code per (text, shingle): the text's number in the high bits,
+    # the shingle hash's top bits below it. Two different shingles of one pair
+    # of texts share those bits with a chance of one in 2**40 or less.
+    text_bits = max(1, int(len(involved)).bit_length())
+    hash_bits = np.uint64(63 - text_bits)
+    codes = sorted_unique(
+        ((owner << hash_bits) | (h >> np.uint64(64 - int(hash_bits)))).astype(np.int64)
+    )
+    width = np.int64(1) << np.int64(hash_bits)
+    per_text = np.bincount(codes >> np.int64(hash_bits), minlength=len(involved))
+    begins = np.cumsum(per_text) - per_text
+    a = np.searchsorted(involved, first)
+    b = np.searchsorted(involved, second)
+    small = np.where(per_text[a] <= per_text[b], a, b)
+    large = np.where(per_text[a] <= per_text[b], b, a)
+    for lo in range(0, len(first), _JACCARD_PAIRS):
+        hi = min(lo + _JACCARD_PAIRS, len(first))
+        n = per_text[small[lo:hi]]
+        pair = np.repeat(np.arange(lo, hi), n)
+        offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        mine = codes[begins[small[pair]] + offset]
+        probe = (large[pair].astype(np.int64) << np.int64(hash_bits)) | (mine & (width - 1))
+        at = np.minimum(np.searchsorted(codes, probe), len(codes) - 1)
+        shared = np.bincount(pair - lo, weights=codes[at] == probe, minlength=hi - lo)
+        union = per_text[a[lo:hi]] + per_text[b[lo:hi]] - shared
+        out[lo:hi] = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
+    return out
+
+
 def text_pairs(
     texts: Sequence[str | None],
     *,
@@ -288,8 +354,10 @@ def text_pairs(
     agree on a whole band share a bucket. Two texts of similarity ``s`` share
     at least one of 16 four-row buckets with probability ``1 - (1 - s**4)**16``
     (0.89 at 0.6, 0.99 at 0.8). Each text is compared only with the first
-    ``max_links`` texts of each of its buckets, and a pair counts when the
-    signatures agree on at least ``threshold`` of their rows. A text keeps its
+    ``max_links`` texts of each of its buckets; a pair whose signatures agree
+    on nearly ``threshold`` of their rows (``ESTIMATE_SLACK`` below) is a
+    candidate, and it counts when its exact shingle Jaccard similarity
+    (:func:`jaccard`) is at least ``threshold``. A text keeps its
     first ``max_links`` matches: enough to tie it to its template's other ads,
     where linking every pair would grow with the square of a template's use.
 
@@ -343,7 +411,13 @@ def text_pairs(
     cuts = np.linspace(0, len(codes), workers + 1).astype(np.int64).tolist()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(verify, cuts[:-1], cuts[1:]))
-    match = agree >= threshold * num_perm
+    # The signatures' estimate only picks candidates (a little below the
+    # threshold, so that few true pairs are lost to its noise); each
+    # candidate is then kept on its exact similarity.
+    match = agree >= (threshold - ESTIMATE_SLACK) * num_perm
+    later, earlier = later[match], earlier[match]
+    exact = jaccard(texts, kept[earlier], kept[later], shingle=shingle, min_words=min_words)
+    match = exact >= threshold
     later, earlier = later[match], earlier[match]
     # Each text's first max_links matches among the texts before it (the
     # codes are sorted by the later text, then by the earlier one).

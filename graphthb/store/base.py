@@ -87,6 +87,52 @@ def rel_props(rel: str, columns: list[str] | None) -> list[str]:
     return props
 
 
+def _plain(value: Any) -> Any:
+    if _missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+#: Where the audit trail's head is kept in the store: outside the schema, so no
+#: export, count or analysis ever sees it.
+AUDIT_HEAD_LABEL = "GraphthbAuditHead"
+
+
+@dataclass(frozen=True)
+class Rederive:
+    """How purge recomputes properties a source may have written on a shared node.
+
+    ``props`` maps the node's property to the Ad property it was taken from
+    along ``rel`` (None: no ad gives it); ``from_key`` gives each property's
+    value from the key alone, for a node no remaining ad names.
+    """
+
+    rel: str | None
+    props: dict[str, str]
+    from_key: Any
+
+
+def _location_from_key(key: str) -> tuple[str | None, str | None]:
+    country, _, city = key.partition("|")
+    return (city or None, None if country in ("", "??") else country)
+
+
+#: The node properties that record how one source wrote a shared thing: the
+#: spelling of an agency, platform or city, and a person's role. Phone regions,
+#: handle services, URL domains and wallet chains are computed from the key
+#: alone, so every source writes the same value and none needs recomputing.
+REDERIVED: dict[str, Rederive] = {
+    "Agency": Rederive("NAMES_AGENCY", {"name": "agency"}, lambda k: (k,)),
+    "Platform": Rederive(
+        "POSTED_ON", {"name": "platform", "platform_type": "platform_type"}, lambda k: (k, None)
+    ),
+    "Location": Rederive("LOCATED_IN", {"city": "city", "country": "country"}, _location_from_key),
+    # A role comes only from links rows, and no relationship says which row gave
+    # it: it is cleared, and loading the remaining links files gives it back.
+    "Person": Rederive(None, {"role": "role"}, lambda k: (None,)),
+}
+
+
 def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -282,13 +328,22 @@ class Store(ABC):
         return dict(sorted(counts.items()))
 
     def purge_source(self, source: str) -> dict[str, int]:
-        """Remove every fact from ``source`` and every node left without facts.
+        """Remove everything ``source`` put in the store; what remains is re-derived.
 
-        Ads collected in that source go with their relationships; identifiers,
-        persons and the rest go when no relationship is left to them. Groups
-        are removed too: they were computed from facts that are gone, and
-        `graphthb cluster` makes them again. Raises NotFoundError, changing
-        nothing, when no fact carries ``source``.
+        Ads whose own ``source`` is ``source`` go with all their relationships;
+        every relationship whose ``source`` is ``source`` goes; nodes left
+        without any relationship go. Nodes that survive because another source
+        names them too, but that ``source`` touched, lose what ``source`` may
+        have written on them (see :data:`REDERIVED`): each such property is
+        recomputed from the remaining ads, else from the node's key, and a
+        person's role is cleared. Groups are removed: they were computed from
+        facts that are gone, and `graphthb cluster` makes them again. Then the
+        backend's :meth:`compact` makes the deleted bytes unreadable where it
+        can. Raises NotFoundError, changing nothing, when nothing carries
+        ``source``.
+
+        The result counts what went, by kind or type, and ``re-derived KIND``
+        for the surviving nodes whose properties were recomputed.
         """
         from graphthb.errors import NotFoundError
 
@@ -299,6 +354,8 @@ class Store(ABC):
             raise NotFoundError(
                 f"no fact comes from source {source!r}; nothing changed (sources: {names})"
             )
+        # Which surviving nodes the source may have written on: read before deleting.
+        touched = {kind: self._touched_by(kind, source) for kind in REDERIVED}
         removed: dict[str, int] = {}
         for rel in SCHEMA.relationships:
             n = self._count_param(
@@ -312,6 +369,8 @@ class Store(ABC):
                 )
                 removed[rel] = n
         if ads:
+            # By the ad's own source, never by its key: another source may hold
+            # a record with the same record_id.
             self.query(
                 "MATCH (a:Ad) WHERE a.source = $s DETACH DELETE a", {"s": source}, write=True
             )
@@ -327,7 +386,100 @@ class Store(ABC):
             if n:
                 self.query(f"MATCH (n:{kind}) WHERE NOT (n)--() DELETE n", write=True)
                 removed[kind] = n
+        for kind, keys in touched.items():
+            n = self._rederive(kind, keys)
+            if n:
+                removed[f"re-derived {kind}"] = n
+        self.compact()
         return removed
+
+    def _touched_by(self, kind: str, source: str) -> set[str]:
+        """Keys of ``kind`` nodes joined to a fact of ``source`` or to one of its ads."""
+        keys: set[str] = set()
+        for cypher in (
+            f"MATCH (n:{kind})-[e]-() WHERE e.source = $s RETURN DISTINCT n.key",
+            f"MATCH (n:{kind})--(a:Ad) WHERE a.source = $s RETURN DISTINCT n.key",
+        ):
+            keys.update(row[0] for row in self.query(cypher, {"s": source}).rows)
+        return keys
+
+    def _rederive(self, kind: str, keys: set[str]) -> int:
+        """Recompute the :data:`REDERIVED` properties of the surviving ``keys``."""
+        if not keys:
+            return 0
+        rule = REDERIVED[kind]
+        alive = self.read_nodes(kind, [])
+        alive = alive[alive["key"].isin(keys)]
+        if not len(alive):
+            return 0
+        table = pd.DataFrame({"key": alive["key"].astype(str)})
+        for prop in rule.props:
+            table[prop] = None
+        if rule.rel is not None:
+            edges = self.read_rel(rule.rel, ["observed_at"])
+            edges = edges[(edges["src_kind"] == "Ad") & edges["dst"].isin(keys)]
+            if len(edges):
+                ads = self.read_nodes("Ad", list(rule.props.values()))
+                joined = edges.merge(ads, left_on="src", right_on="key", suffixes=("", "_ad"))
+                # The latest observation wins; among equals the smallest ad key, so the
+                # answer does not depend on the order the store returns rows in.
+                joined = joined.assign(_at=joined["observed_at"].fillna("")).sort_values(
+                    ["dst", "_at", "src"], ascending=[True, False, True], kind="stable"
+                )
+                best = joined.drop_duplicates("dst").set_index("dst")
+                for prop, ad_prop in rule.props.items():
+                    values = table["key"].map(best[ad_prop])
+                    table[prop] = values.where(values.notna(), None)
+        fallback = table["key"].map(rule.from_key)
+        for i, prop in enumerate(rule.props):
+            missing = table[prop].isna()
+            table.loc[missing, prop] = fallback[missing].map(lambda v, i=i: v[i])
+        self.set_node_properties(kind, table)
+        return len(table)
+
+    def set_node_properties(self, kind: str, rows: pd.DataFrame) -> None:
+        """Set the given properties of existing nodes exactly: a null clears a value.
+
+        Unlike :meth:`merge_nodes`, which never lets a null erase what is stored;
+        purge needs to erase. Backends may override with a faster form.
+        """
+        node = SCHEMA.node(kind)
+        props = [c for c in rows.columns if c != "key"]
+        for p in props:
+            if p not in node.properties:
+                raise StoreError(f"{kind} has no property {p!r}")
+        for row in rows.to_dict("records"):
+            sets = ", ".join(f"n.{p} = $v_{p}" for p in props)
+            params = {"k": row["key"], **{f"v_{p}": _plain(row[p]) for p in props}}
+            self.query(f"MATCH (n:{kind}) WHERE n.key = $k SET {sets}", params, write=True)
+
+    def compact(self) -> None:
+        """Make deleted data unreadable in the store's files, where the backend can.
+
+        The base does nothing: a server's store files are its administrator's
+        (docs/data-protection.md says what to do on Neo4j).
+        """
+        return None
+
+    # -- the audit trail's head ---------------------------------------------------------
+
+    def read_audit_head(self) -> tuple[int, str] | None:
+        """The sequence number and hash of the last audit entry of a command that
+        wrote to this store, or None when none was recorded."""
+        rows = self.query(
+            f"MATCH (h:{AUDIT_HEAD_LABEL}) WHERE h.key = 'head' RETURN h.seq, h.hash"
+        ).rows
+        if not rows or rows[0][0] is None:
+            return None
+        return int(rows[0][0]), str(rows[0][1])
+
+    def write_audit_head(self, seq: int, digest: str) -> None:
+        """Record the audit trail's head in the store itself (see graphthb.audit)."""
+        self.query(
+            f"MERGE (h:{AUDIT_HEAD_LABEL} {{key: 'head'}}) SET h.seq = $seq, h.hash = $hash",
+            {"seq": int(seq), "hash": digest},
+            write=True,
+        )
 
     def _count_param(self, cypher: str, value: str) -> int:
         return int(self.query(cypher, {"s": value}).rows[0][0])

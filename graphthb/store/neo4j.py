@@ -261,6 +261,17 @@ class Neo4jStore(Store):
 
         return self._session_call(how, work, cypher)
 
+    def set_node_properties(self, kind: str, rows: pd.DataFrame) -> None:
+        node = SCHEMA.node(kind)
+        props = [c for c in rows.columns if c != "key"]
+        types = {"key": "STRING", **{p: node.properties[p] for p in props}}
+        records = arrow_table(rows, types).to_pylist()
+        # SET to null removes the property: nothing of the old value is left.
+        sets = ", ".join(f"n.{p} = r.{p}" for p in props)
+        self._write_batches(
+            f"UNWIND $rows AS r MATCH (n:{kind} {{key: r.key}}) SET {sets}", records
+        )
+
     def delete_groups(self) -> None:
         # Deleting in slices keeps each transaction small on a large case.
         while self.query(

@@ -20,6 +20,7 @@ from pyvis.network import Network
 
 from graphthb.errors import GraphthbError, NotFoundError
 from graphthb.privacy import Minimiser, minimiser
+from graphthb.safefile import check_output, protected_paths
 from graphthb.schema import SCHEMA
 from graphthb.store.base import Store
 from graphthb.views.layout import force_layout
@@ -154,6 +155,7 @@ def group_view(store: Store, group_id: str, out: Path, *, reveal: bool = False) 
 
     Raises :class:`NotFoundError` when the store has no such group.
     """
+    protected = check_output_for(store, out)
     res = store.query(
         "MATCH (g:Group) WHERE g.key = $key "
         "RETURN g.score AS score, g.size AS size, g.countries AS countries, "
@@ -207,6 +209,7 @@ def group_view(store: Store, group_id: str, out: Path, *, reveal: bool = False) 
         facts.append(("why", why))
     return _finish(
         out,
+        protected,
         vis_nodes,
         vis_edges,
         legend,
@@ -233,6 +236,7 @@ def around_view(
     when the store has no such node.
     """
     SCHEMA.node(kind)
+    protected = check_output_for(store, out)
     if kind == "Group":
         return group_view(store, key, out, reveal=reveal)
     if hops < 1:
@@ -269,6 +273,7 @@ def around_view(
     label = KIND_STYLES.get(kind, FALLBACK_STYLE).label
     return _finish(
         out,
+        protected,
         vis_nodes,
         vis_edges,
         legend,
@@ -290,6 +295,7 @@ def overview(store: Store, out: Path) -> ViewInfo:
     how many identifiers the two groups share. Raises :class:`NotFoundError`
     when the store has no groups yet.
     """
+    protected = check_output_for(store, out)
     res = store.query(
         "MATCH (g:Group) RETURN g.key AS key, g.score AS score, g.size AS size, "
         "g.countries AS countries, g.summary AS summary"
@@ -376,6 +382,7 @@ def overview(store: Store, out: Path) -> ViewInfo:
     top = max_score()
     return _finish(
         out,
+        protected,
         vis_nodes,
         vis_edges,
         legend,
@@ -516,6 +523,7 @@ def _draw(
 
 def _finish(
     out: Path,
+    protected: list[Path],
     vis_nodes: list[dict[str, Any]],
     vis_edges: list[dict[str, Any]],
     legend: list[dict[str, Any]],
@@ -571,8 +579,16 @@ def _finish(
         link_legend=not overview,
         physics=physics,
     )
-    path = write_page(out, html)
+    path = write_page(out, html, protected)
     return ViewInfo(path=path, nodes=len(nodes), edges=len(edges), notes=list(notes))
+
+
+def check_output_for(store: Store, out: Path) -> list[Path]:
+    """Refuse ``out`` before any work when it is one of the store's own files or
+    not a regular file; returns the files the write must keep refusing."""
+    protected = protected_paths(store.location)
+    check_output(out, protected, create_parents=True)
+    return protected
 
 
 def _options(physics: bool, n_nodes: int, n_edges: int) -> dict[str, Any]:

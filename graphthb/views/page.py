@@ -24,8 +24,8 @@ import base64
 import hashlib
 import json
 import math
-import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -36,6 +36,7 @@ from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
 from graphthb.errors import ConfigError
+from graphthb.safefile import write_text
 
 __all__ = [
     "KindStyle",
@@ -268,18 +269,7 @@ def render(
     )
 
 
-def write_page(out: Path, html: str) -> Path:
-    """Write ``html`` to ``out`` as UTF-8, whole or not at all (a temp file renamed into place)."""
-    out = Path(out)
-    if out.is_dir():
-        raise ConfigError(f"-o {out} is a folder; give a file name such as {out / 'view.html'}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return out
+def write_page(out: Path, html: str, protected: Iterable[Path] = ()) -> Path:
+    """Write ``html`` to ``out`` as UTF-8, whole or not at all (a temp file renamed into
+    place), never over a device, a folder or one of ``protected`` (graphthb.safefile)."""
+    return write_text(out, html, protected, create_parents=True)
