@@ -160,11 +160,14 @@ class Progress:
         self._thread.join()
         self._thread = None
         # In a terminal the last state stays on screen; in a log, a closing line
-        # only when lines were printed before it (a quick step stays quiet).
-        if self.live and time.monotonic() - self._start < 1.0:
+        # only when lines were printed before it (a quick step stays quiet), or
+        # when the step failed after doing some work: the log then says how far
+        # it got, however soon it stopped.
+        stopped_midway = self._failed and self.done > 0
+        if self.live and time.monotonic() - self._start < 1.0 and not stopped_midway:
             # A step this quick needs no record: leave the terminal as it was.
             if self._printed:
                 self.stream.write("\r\x1b[K")
                 self.stream.flush()
-        elif self.live or self._printed:
+        elif self.live or self._printed or stopped_midway:
             self._draw(final=True)

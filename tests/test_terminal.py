@@ -143,8 +143,17 @@ def test_csv_and_json_keep_full_values(case: Path) -> None:
 
 def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     # A log or a CI job: a plain line every few seconds (here every 0.2 s), on stderr only.
+    # 20,000 records: the 3,000 of the sample are read in less than 0.2 s on a fast machine.
+    world = tmp_path / "world"
+    made = subprocess.run(
+        [sys.executable, "-m", "graphthb", "synth", "--records", "20000", "-o", str(world)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
     done = subprocess.run(
-        [sys.executable, "-m", "graphthb", "load", str(SAMPLE / "records.csv")],
+        [sys.executable, "-m", "graphthb", "load", str(world / "records.csv")],
         cwd=tmp_path,
         env=_env(GRAPHTHB_PROGRESS_SECONDS="0.2"),
         capture_output=True,
@@ -157,7 +166,30 @@ def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     assert "\r" not in done.stderr and "\x1b" not in done.stderr
     assert "done in" in lines[-1]
     assert any(re.search(r"records.csv, [\d,]+ rows, [\d,]+ rows/s, \d+% read", x) for x in lines)
-    assert "loading" not in done.stdout and done.stdout.startswith("read 3000, loaded 3000")
+    assert "loading" not in done.stdout and done.stdout.startswith("read 20000, loaded 20000")
+
+
+def test_a_step_that_fails_midway_says_how_far_it_got_however_soon() -> None:
+    """A load that dies a second in (a server killed, a disk full) prints no
+    periodic line yet; its log must still say where it stopped. A quick step
+    that succeeds, or fails before doing anything, stays quiet."""
+    import io
+
+    from graphthb.progress import Progress
+
+    def run(fail: bool, done: int) -> str:
+        out = io.StringIO()
+        try:
+            with Progress("loading", stream=out, live=False) as progress:
+                progress.update(done)
+                if fail:
+                    raise RuntimeError("server gone")
+        except RuntimeError:
+            pass
+        return out.getvalue()
+
+    assert re.fullmatch(r"loading: 1,234 rows, stopped after \d+ s\n", run(True, 1234))
+    assert run(True, 0) == "" and run(False, 1234) == ""
 
 
 def test_a_purge_from_a_pipe_needs_yes(case: Path, tmp_path: Path) -> None:
