@@ -328,12 +328,15 @@ def load(
       graphthb load sample_data/analyst-sheet.xlsx --map-file sample_data/analyst-sheet.map
     """
     from graphthb.ingest.loader import load as run_load
-    from graphthb.ingest.readers import parse_mapping
+    from graphthb.ingest.readers import SPREADSHEET_SUFFIXES, parse_mapping
     from graphthb.progress import count_lines
 
     if not files and not links:
         raise click.UsageError("give at least one records file or --links file")
     mapping = parse_mapping(list(maps), map_file)
+    if sheet is not None and not any(p.suffix.lower() in SPREADSHEET_SUFFIXES for p in files):
+        # said for nothing, it would be silently ignored: the analyst meant another file
+        raise InputError("--sheet picks a sheet of an .xlsx or .ods file, and no file given is one")
     if rejects is None:
         setting = ctx.setting
         rejects = (Path(setting).parent if not is_neo4j_uri(setting) else Path(".")) / "rejects.csv"

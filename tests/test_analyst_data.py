@@ -126,6 +126,17 @@ def test_sheet_is_chosen_by_name_or_number(tmp_path: Path) -> None:
     assert code == 0 and f"loaded {N}" in output
 
 
+def test_a_sheet_named_for_text_files_only_is_refused(tmp_path: Path) -> None:
+    """--sheet given with CSV files alone was ignored: the analyst meant another file."""
+    path = tmp_path / "blatt.csv"
+    path.write_text("record_id,phones,country\n1,06 12 34 56 78,FR\n", "utf-8")
+    code, output = _load(tmp_path, str(path), "--sheet", "Anzeigen")
+    assert code == 1 and output.strip().splitlines() == [
+        "Error: --sheet picks a sheet of an .xlsx or .ods file, and no file given is one"
+    ]
+    assert not (tmp_path / "case.lbug").exists()
+
+
 def test_sample_sheet_is_the_synthetic_one(tmp_path: Path) -> None:
     """sample_data/analyst-sheet.xlsx holds exactly these rows, and its map file loads it."""
     code, output = _load(
