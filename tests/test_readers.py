@@ -37,6 +37,42 @@ def test_csv_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
     assert got == ROWS
 
 
+def test_semicolon_sheet_that_csv_sniffer_gives_up_on(tmp_path: Path) -> None:
+    # As Excel saves "CSV" where the comma is the decimal mark: a BOM, CRLF,
+    # semicolons, ad text with commas and a quoted semicolon, a row of bare
+    # semicolons. csv.Sniffer cannot tell the delimiter of this file, and the
+    # comma it fell back to read the header as one column.
+    path = tmp_path / "Anzeigen.csv"
+    path.write_bytes(
+        (
+            "\ufeffAnzeige;Telefon;Stadt;Text\r\n"
+            "A1;0176 1234567;Berlin;Neu in Berlin, ruf an\r\n"
+            ";;;\r\n"
+            'A2;+49 176 1234567;Köln;"Nur Krypto; ""sofort"", 24/7"\r\n'
+        ).encode("utf-8")
+    )
+    info, rows = read_rows(
+        path, parse_mapping(["Anzeige=record_id", "Telefon=phones", "Text=text"])
+    )
+    got = [r.data for r in rows]
+    assert info.delimiter == ";"
+    assert [r["record_id"] for r in got] == ["A1", "A2"]
+    assert got[1]["text"] == 'Nur Krypto; "sofort", 24/7'
+    assert got[0]["phones"] == "0176 1234567"
+
+
+def test_delimiter_of_a_file_longer_than_the_sample(tmp_path: Path) -> None:
+    # The sample ends inside a row; that cut row must not outvote the others.
+    path = tmp_path / "ads.csv"
+    row = "r{};+34 612 345 {:03d};" + "texto, largo, " * 30 + "\n"
+    path.write_text(
+        "record_id;phones;text\n" + "".join(row.format(i, i % 1000) for i in range(400))
+    )
+    info, rows = read_rows(path)
+    assert info.delimiter == ";"
+    assert sum(1 for _ in rows) == 400
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le"])
 def test_csv_unicode_encodings(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "ads.csv"

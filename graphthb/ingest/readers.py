@@ -590,10 +590,7 @@ def _csv_header(path: Path, info: ReadInfo) -> list[str]:
         if path.suffix.lower() == ".tsv":
             delimiter = "\t"
         else:
-            try:
-                delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-            except csv.Error:
-                delimiter = ","
+            delimiter = _delimiter(sample, whole=len(sample) < _SAMPLE_BYTES)
         info.delimiter = delimiter
         fh.seek(0)
         try:
@@ -602,6 +599,44 @@ def _csv_header(path: Path, info: ReadInfo) -> list[str]:
             return []
         except csv.Error as exc:
             raise InputError(f"{path}: unreadable header ({exc})") from None
+
+
+#: The delimiters a spreadsheet program writes: Excel in much of Europe saves
+#: "CSV" with semicolons, since there the comma is the decimal mark.
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _delimiter(sample: str, *, whole: bool) -> str:
+    """The delimiter that cuts the sample's rows into as many cells as its header.
+
+    csv.Sniffer gives up on ordinary analyst files (a semicolon file whose ad
+    text holds commas, an empty row of bare semicolons) and a comma guess then
+    reads the whole header as one column. Here each candidate reads the first
+    rows; it counts only if the header has two or more cells, and the one whose
+    rows most often have the header's width wins (then the wider header).
+    ``whole`` says the sample is the whole file; if not, its last line may be
+    cut and is left out.
+    """
+    lines = sample.splitlines(keepends=True)
+    if not whole and len(lines) > 1:
+        lines = lines[:-1]
+    lines = lines[:200]
+    best: tuple[float, int] = (0.0, 0)
+    chosen = ","
+    for candidate in _DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=candidate))
+        except csv.Error:
+            continue
+        rows = [row for row in rows if any(cell.strip() for cell in row)]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        body = rows[1:] or rows
+        fit = sum(1 for row in body if len(row) == width) / len(body)
+        if (fit, width) > best:
+            best, chosen = (fit, width), candidate
+    return chosen
 
 
 def _row_like(line: str, delimiter: str, width: int) -> bool:
