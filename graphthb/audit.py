@@ -44,7 +44,9 @@ __all__ = ["AuditTrail", "audit_path_for", "redact", "writes", "GENESIS", "WRITI
 GENESIS = "0" * 64
 _SECRET_OPTIONS = ("--password",)
 #: Commands that change the store: they check the trail first and move its head.
-WRITING_COMMANDS = frozenset({"init", "load", "cluster", "purge", "demo"})
+WRITING_COMMANDS = frozenset(
+    {"init", "load", "cluster", "purge", "demo", "ignore add", "ignore remove", "ignore import"}
+)
 
 
 def writes(command: str, params: dict[str, Any]) -> bool:
@@ -163,7 +165,10 @@ class AuditTrail:
         reason: str | None,
         touched: int | None,
         outcome: str,
+        changed: Sequence[str] | None = None,
     ) -> dict[str, Any]:
+        """Append one entry; ``changed`` names what exactly changed, where the
+        arguments do not say (the entries an import added), and is kept only when given."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         seq, prev = self._last_hash()
         entry: dict[str, Any] = {
@@ -178,6 +183,8 @@ class AuditTrail:
             "outcome": outcome,
             "prev": prev,
         }
+        if changed is not None:
+            entry["changed"] = list(changed)
         entry["hash"] = _digest(entry)
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")

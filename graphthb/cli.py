@@ -21,7 +21,7 @@ import click
 from graphthb import __version__
 from graphthb.audit import AuditTrail, audit_path_for
 from graphthb.audit import writes as audit_writes
-from graphthb.errors import ConfigError, GraphthbError, InputError
+from graphthb.errors import ConfigError, GraphthbError, InputError, NotFoundError
 from graphthb.output import FORMATS, render, terminal_width
 from graphthb.safefile import check_not_owned, protected_paths
 from graphthb.store import DEFAULT_DB, Store, is_neo4j_uri, open_store, resolve_db
@@ -45,6 +45,8 @@ class Context:
         self.reason = reason
         #: how many records the command touched, for the audit trail
         self.touched: int | None = None
+        #: what exactly a command changed, where its arguments do not say (an import)
+        self.changed: list[str] | None = None
         self._audit: tuple[AuditTrail, dict[str, Any]] | None = None
         self._writing = False
 
@@ -62,7 +64,7 @@ class Context:
         killed mid-way leaves a "started" entry with no end after it.
         """
         click_ctx = click.get_current_context()
-        command = click_ctx.info_name or "?"
+        command = _command_name(click_ctx)
         args = [
             f"{k}={v}"
             for k, v in sorted(click_ctx.params.items())
@@ -107,7 +109,9 @@ class Context:
         pending, self._audit = self._audit, None
         if pending is not None:
             trail, entry = pending
-            closing = trail.append(**entry, touched=self.touched, outcome=outcome)
+            closing = trail.append(
+                **entry, touched=self.touched, outcome=outcome, changed=self.changed
+            )
             if self._writing:
                 self._record_head(trail, closing)
 
@@ -123,6 +127,16 @@ class Context:
             ) as store,
         ):
             trail.record_head(store, closing)
+
+
+def _command_name(click_ctx: click.Context) -> str:
+    """The command as the audit trail names it: ``cluster``, or ``ignore add`` for a
+    subcommand, so that the trail tells an addition from a removal."""
+    names = []
+    while click_ctx.parent is not None:
+        names.append(click_ctx.info_name or "?")
+        click_ctx = click_ctx.parent
+    return " ".join(reversed(names)) or "?"
 
 
 def _check_writable(path: Path, what: str) -> None:
@@ -424,7 +438,8 @@ def load(
     "--ignore",
     "ignore_file",
     type=click.Path(path_type=Path),
-    help="A file of identifiers never to link on, one `kind:value` a line (e.g. phone:+31201234567).",
+    help="For this run, besides the store's ignore list: a file of identifiers never to link "
+    "on, one `kind:value` a line (e.g. phone:+31201234567) or a CSV kind,value,reason.",
 )
 @click.option(
     "--image-distance",
@@ -451,9 +466,12 @@ def cluster(
     """
     from graphthb.analysis.graph import Settings
     from graphthb.analysis.groups import cluster as run_cluster
+    from graphthb.ignorelist import for_run, read_run_file
 
-    settings = Settings(image_distance=image_distance, ignore=_read_ignore(ignore_file))
+    extra = read_run_file(ignore_file) if ignore_file is not None else {}
     with ctx.store(started=True) as store, _progress("clustering") as bar:
+        # The store's ignore list: generic lines found in earlier cases (`graphthb ignore`).
+        settings = Settings(image_distance=image_distance, ignore=for_run(store, extra))
         result = run_cluster(
             store,
             method=method,
@@ -470,31 +488,6 @@ def cluster(
     for note in result.notes:
         say(f"note: {note}")
     say("next: graphthb groups --top 10")
-
-
-def _read_ignore(path: Path | None) -> frozenset[tuple[str, str]]:
-    if path is None:
-        return frozenset()
-    from graphthb.ingest.records import Reject, resolve
-
-    try:
-        lines = path.read_text("utf-8-sig").splitlines()
-    except OSError as exc:
-        raise InputError(f"cannot read ignore file {path}: {exc.strerror}") from None
-    out = set()
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        kind, sep, value = line.partition(":")
-        if not sep:
-            raise InputError(f"{path}:{number}: write `kind:value`, e.g. phone:+31201234567")
-        try:
-            k, key, _ = resolve(kind, value.strip(), "ignored")
-        except Reject as exc:
-            raise InputError(f"{path}:{number}: {exc}") from None
-        out.add((k, key))
-    return frozenset(out)
 
 
 @main.command()
@@ -996,6 +989,181 @@ def audit_verify(ctx: Context) -> None:
     click.echo(f"head: entry {seq} sha256 {digest}")
     if stored is not None:
         click.echo(f"the store records entry {stored[0]} as its last change: found in the trail")
+
+
+@main.group()
+def ignore() -> None:
+    """The store's ignore list: identifiers never to link ads on (a hotel desk number).
+
+    `graphthb cluster` sets every listed identifier aside, as it does the
+    generic lines it finds itself, and names it in the groups' evidence.
+    Export the list from one case and import it into the next.
+
+    \b
+    Example:
+      graphthb ignore add phone +34910000000 --reason "hotel desk, Madrid"
+      graphthb ignore export -o ignore.csv && graphthb --db next.lbug ignore import ignore.csv
+    """
+
+
+_country_option = click.option(
+    "--country", help="The country of a phone written without + or 00 (a code such as ES)."
+)
+
+
+@ignore.command("add")
+@click.argument("kind")
+@click.argument("value")
+@click.option("--reason", "why", required=True, help="Why it says nothing (e.g. 'hotel desk').")
+@_country_option
+@click.option(
+    "--case",
+    "found_in",
+    help="The case it was found generic in (default: the global --reason, else the store).",
+)
+@pass_ctx
+@friendly
+def ignore_add(
+    ctx: Context, kind: str, value: str, why: str, country: str | None, found_in: str | None
+) -> None:
+    """Put one identifier on the ignore list; VALUE is normalised as a load would.
+
+    \b
+    Example:
+      graphthb ignore add phone "+34 910 00 00 00" --reason "hotel desk"
+      graphthb ignore add phone "910 00 00 00" --country ES --reason "hotel desk"
+    """
+    from graphthb.ignorelist import make_entry
+
+    entry = make_entry(kind, value, why, country=country, added_by=_user())
+    with ctx.store(started=True) as store:
+        entry["found_in"] = found_in or ctx.reason or store.location
+        added = store.add_ignored([entry])
+        ctx.touched = len(added)
+    if added:
+        click.echo(
+            f"on the ignore list: {entry['kind'].lower()} {entry['value']} ({entry['reason']})"
+        )
+    else:
+        click.echo(f"already on the ignore list: {entry['kind'].lower()} {entry['value']}")
+    say("the next `graphthb cluster` sets it aside")
+
+
+@ignore.command("remove")
+@click.argument("kind")
+@click.argument("value")
+@_country_option
+@pass_ctx
+@friendly
+def ignore_remove(ctx: Context, kind: str, value: str, country: str | None) -> None:
+    """Take one identifier off the ignore list.
+
+    \b
+    Example:
+      graphthb ignore remove phone +34910000000
+    """
+    from graphthb.ignorelist import normalise
+
+    k, key = normalise(kind, value, country)
+    with ctx.store(started=True) as store:
+        gone = store.remove_ignored(k, key)
+        ctx.touched = 1 if gone else 0
+    if gone is None:
+        raise NotFoundError(f"{k.lower()} {key} is not on the ignore list; nothing changed")
+    click.echo(f"off the ignore list: {k.lower()} {key}")
+    say("the next `graphthb cluster` links on it again")
+
+
+@ignore.command("list")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@pass_ctx
+@friendly
+def ignore_list(ctx: Context, fmt: str) -> None:
+    """List the ignore list: kind, value, reason, who added it, when, and in which case.
+
+    \b
+    Example:
+      graphthb ignore list --format csv
+    """
+    from graphthb.ignorelist import COLUMNS
+
+    with ctx.store(read_only=True) as store:
+        entries = store.read_ignored()
+        ctx.touched = len(entries)
+    rows = [[e[c] for c in COLUMNS] for e in entries]
+    click.echo(render(COLUMNS, rows, fmt, max_width=terminal_width()))
+
+
+@ignore.command("export")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="The CSV file.")
+@pass_ctx
+@friendly
+def ignore_export(ctx: Context, out: Path) -> None:
+    """Write the ignore list to a CSV file that `graphthb ignore import` reads.
+
+    \b
+    Example:
+      graphthb ignore export -o ignore.csv
+    """
+    from graphthb.ignorelist import COLUMNS
+    from graphthb.safefile import write_text
+
+    with ctx.store(read_only=True) as store:
+        entries = store.read_ignored()
+        ctx.touched = len(entries)
+    text = render(COLUMNS, [[e[c] for c in COLUMNS] for e in entries], "csv") + "\n"
+    written = write_text(out, text, protected_paths(ctx.setting))
+    click.echo(f"wrote {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} to {written}")
+
+
+@ignore.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@_country_option
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path),
+    help="Where rejected rows go (default: ignore-rejects.csv beside an embedded store, else here).",
+)
+@pass_ctx
+@friendly
+def ignore_import(ctx: Context, file: Path, country: str | None, rejects: Path | None) -> None:
+    """Add the entries of a CSV file (kind,value,reason) to the ignore list.
+
+    Values are normalised as `ignore add` does; entries already listed are left
+    as they are, so importing a file again changes nothing. Rows that cannot be
+    used go to the rejects file with their line and reason.
+
+    \b
+    Example:
+      graphthb --db case-18.lbug ignore import ignore.csv
+    """
+    from graphthb.ignorelist import import_file, read_entries
+    from graphthb.safefile import write_text
+
+    if rejects is None:
+        setting = ctx.setting
+        folder = Path(setting).parent if not is_neo4j_uri(setting) else Path(".")
+        rejects = folder / "ignore-rejects.csv"
+    protected = protected_paths(ctx.setting)
+    check_not_owned(rejects, protected, "--rejects")
+    read_entries(file)  # an unreadable file or header is an error before the store opens
+    with ctx.store(started=True) as store:
+        report = import_file(
+            store, file, country=country, added_by=_user(), found_in=ctx.reason or file.name
+        )
+        ctx.touched = len(report.added)
+        ctx.changed = [f"added {e['kind'].lower()}:{e['value']}" for e in report.added]
+    click.echo(
+        f"read {report.read}, added {len(report.added)}, already listed {report.already}, "
+        f"rejected {len(report.rejects)}"
+    )
+    if report.rejects:
+        cols = ["file", "line", "kind", "value", "reason", "problem"]
+        rows = [[str(file), *[r.get(c, "") for c in cols[1:]]] for r in report.rejects]
+        write_text(rejects, render(cols, rows, "csv") + "\n", protected)
+        click.echo(f"rejected rows and reasons: {rejects}")
+        if not report.added and not report.already:
+            raise click.ClickException(f"no usable row in {file}; see {rejects}")
 
 
 if __name__ == "__main__":  # pragma: no cover

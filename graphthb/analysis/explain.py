@@ -133,7 +133,9 @@ def explain_text(
     if generic:
         lines += ["", "Also present but not used to link (generic, shared by unrelated ads):"]
         lines += [
-            f"  {e['kind'].lower():<7} {e['key']}: in {e['ads']} of these ads" for e in generic
+            f"  {e['kind'].lower():<7} {e['key']}: in {e['ads']} of these ads"
+            + (f"; set aside: {e['set_aside']}" if e.get("set_aside") else "")
+            for e in generic
         ]
     if group.joins:
         lines += ["", "Joined again after the community step split it (see docs/analysis.md):"]

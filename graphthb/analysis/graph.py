@@ -22,7 +22,7 @@ then reduced to what links ads:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -74,7 +74,9 @@ class Settings:
     generic_min_ads: int = 3
     #: ... and is generic when its ads fall into at least this share of separate clusters
     generic_fragmentation: float = 0.5
-    ignore: frozenset[tuple[str, str]] = frozenset()
+    #: (kind, key) never to link on: the analyst's ignore list (graphthb.ignorelist);
+    #: a mapping gives each its reason, shown in the groups' evidence
+    ignore: Collection[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -257,11 +259,21 @@ def build_from_tables(
 
     # Generic identifiers: test each busy identifier for fragmentation.
     ignore = np.zeros(len(idents), dtype=bool)
+    set_aside = None
     if settings.ignore:
-        ignore = np.array(
-            [(k, v) in settings.ignore for k, v in zip(idents["kind"], idents["key"], strict=True)],
-            dtype=bool,
-        )
+        listed = settings.ignore
+        pairs = list(zip(idents["kind"], idents["key"], strict=True))
+        ignore = np.array([p in listed for p in pairs], dtype=bool)
+        if ignore.any():
+            said = listed if isinstance(listed, Mapping) else {}
+            set_aside = [
+                f"on the ignore list ({said.get(p) or 'no reason given'})" if hit else ""
+                for p, hit in zip(pairs, ignore, strict=True)
+            ]
+            notes.append(
+                f"{int(ignore.sum())} identifier(s) on the ignore list set aside (carried by "
+                f"{int(np.isin(dst, np.flatnonzero(ignore) + n_ads).sum())} ad link(s))"
+            )
     generic = _fragmented(
         n_ads, len(idents), src, dst, idents["ads"].to_numpy(), idents["kind"].to_numpy(),
         text_near, settings, protect=asserted_ident | ignore, keys=idents["key"].to_numpy(),
@@ -271,10 +283,10 @@ def build_from_tables(
         n_ads, src, dst, idents["key"].to_numpy(), idents["ads"].to_numpy(),
         idents["kind"].to_numpy(), generic, protect=asserted_ident,
     )  # fmt: skip
-    if generic.any():
+    if (generic & ~ignore).any():
         notes.append(
-            f"{int(generic.sum())} identifier(s) set aside as generic (shared by otherwise "
-            "unrelated ads, or on the ignore list)"
+            f"{int((generic & ~ignore).sum())} identifier(s) set aside as generic (shared by "
+            "otherwise unrelated ads)"
         )
     if between.any():
         notes.append(
@@ -283,6 +295,8 @@ def build_from_tables(
         )
     generic |= between
     idents = idents.assign(generic=generic, asserted=asserted_ident)
+    if set_aside is not None:  # why, for the evidence; absent when nothing is listed
+        idents["set_aside"] = set_aside
     keep = ~generic[dst - n_ads] & (idents["ads"].to_numpy()[dst - n_ads] >= 2)
     # Clusters that contacts and pictures alone make, to judge reused texts by.
     clusters = components(n_ads + len(idents), [np.stack([src[keep], dst[keep]], axis=1)])

@@ -173,6 +173,9 @@ def describe(
     carried = graph.carried.assign(label=labels[graph.carried["ad"].to_numpy()])
     generic = graph.idents["generic"].to_numpy()
     carried["generic"] = generic[carried["ident"].to_numpy() - n_ads] if len(carried) else False
+    if "set_aside" in graph.idents.columns:  # the ignore list's reasons (graph.build)
+        why = graph.idents["set_aside"].to_numpy(dtype=object)
+        carried["set_aside"] = why[carried["ident"].to_numpy() - n_ads] if len(carried) else ""
     carried = carried.assign(
         persona=ads["persona_f"].to_numpy()[carried["ad"].to_numpy()],
         country=ads["country_f"].to_numpy()[carried["ad"].to_numpy()],
@@ -507,6 +510,7 @@ def _evidence(carried: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
             kind=("kind", "first"),
             key=("key", "first"),
             generic=("generic", "first"),
+            **({"set_aside": ("set_aside", "first")} if "set_aside" in shared.columns else {}),
             ads=("ad", "nunique"),
             personas=("persona", "nunique"),
             countries=("country", "nunique"),
@@ -527,6 +531,7 @@ def _evidence(carried: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
                 "personas": int(r.personas),
                 "countries": int(r.countries),
                 "generic": bool(r.generic),
+                **({"set_aside": r.set_aside} if getattr(r, "set_aside", "") else {}),
             }
         )
     return out

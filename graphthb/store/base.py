@@ -33,6 +33,8 @@ __all__ = [
     "arrow_table",
     "first_values",
     "rel_props",
+    "IGNORE_COLUMNS",
+    "ignore_key",
 ]
 
 # (relationship type, source kind, target kind): one physical edge table.
@@ -96,6 +98,22 @@ def _plain(value: Any) -> Any:
 #: Where the audit trail's head is kept in the store: outside the schema, so no
 #: export, count or analysis ever sees it.
 AUDIT_HEAD_LABEL = "GraphthbAuditHead"
+#: The analyst's ignore list (graphthb.ignorelist), kept outside the schema for
+#: the same reason: it is about identifiers, not a fact any source gave.
+IGNORE_LABEL = "GraphthbIgnore"
+#: What an ignore-list entry holds: ``key`` is ``Kind:value``, unique.
+IGNORE_COLUMNS = ("kind", "value", "reason", "added_by", "added_at", "found_in")
+#: Tables kept beside the graph's own, with their columns (``key`` first): the
+#: embedded store creates them and carries them through a rebuild.
+SIDE_TABLES: dict[str, dict[str, str]] = {
+    AUDIT_HEAD_LABEL: {"key": "STRING", "seq": "INT64", "hash": "STRING"},
+    IGNORE_LABEL: {"key": "STRING", **dict.fromkeys(IGNORE_COLUMNS, "STRING")},
+}
+
+
+def ignore_key(kind: str, value: str) -> str:
+    """The unique key of an ignore-list entry: the kind has no colon, so it reads back."""
+    return f"{kind}:{value}"
 
 
 @dataclass(frozen=True)
@@ -480,6 +498,43 @@ class Store(ABC):
             {"seq": int(seq), "hash": digest},
             write=True,
         )
+
+    # -- the analyst's ignore list ------------------------------------------------------
+
+    def read_ignored(self) -> list[dict[str, Any]]:
+        """Every ignore-list entry, by kind and value: dicts of :data:`IGNORE_COLUMNS`."""
+        ret = ", ".join(f"n.{c} AS {c}" for c in IGNORE_COLUMNS)
+        result = self.query(f"MATCH (n:{IGNORE_LABEL}) RETURN {ret} ORDER BY n.kind, n.value")
+        return result.records()
+
+    def add_ignored(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Put ``entries`` (dicts of :data:`IGNORE_COLUMNS`) on the ignore list; returns
+        those added. An entry already listed is left as it is, so adding twice changes
+        nothing; values go in as parameters only."""
+        have = {ignore_key(e["kind"], e["value"]) for e in self.read_ignored()}
+        new: list[dict[str, Any]] = []
+        for e in entries:
+            key = ignore_key(e["kind"], e["value"])
+            if key not in have:
+                have.add(key)
+                new.append({"key": key, **{c: str(e.get(c) or "") for c in IGNORE_COLUMNS}})
+        if new:
+            sets = ", ".join(f"n.{c} = r.{c}" for c in IGNORE_COLUMNS)
+            self.query(
+                f"UNWIND $rows AS r MERGE (n:{IGNORE_LABEL} {{key: r.key}}) SET {sets}",
+                {"rows": new},
+                write=True,
+            )
+        return [{c: e[c] for c in IGNORE_COLUMNS} for e in new]
+
+    def remove_ignored(self, kind: str, value: str) -> dict[str, Any] | None:
+        """Take one entry off the ignore list; returns it, or None when it was not listed."""
+        key = ignore_key(kind, value)
+        found = [e for e in self.read_ignored() if ignore_key(e["kind"], e["value"]) == key]
+        if not found:
+            return None
+        self.query(f"MATCH (n:{IGNORE_LABEL}) WHERE n.key = $k DELETE n", {"k": key}, write=True)
+        return found[0]
 
     def _count_param(self, cypher: str, value: str) -> int:
         return int(self.query(cypher, {"s": value}).rows[0][0])

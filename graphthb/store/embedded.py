@@ -37,6 +37,8 @@ from graphthb.errors import ConfigError, QueryError, StoreError
 from graphthb.schema import SCHEMA
 from graphthb.store.base import (
     AUDIT_HEAD_LABEL,
+    IGNORE_LABEL,
+    SIDE_TABLES,
     EdgeKey,
     QueryResult,
     Store,
@@ -135,11 +137,10 @@ class EmbeddedStore(Store):
             pairs = ", ".join(f"FROM `{a}` TO `{b}`" for a, b in rel.pairs)
             cols = ", ".join(f"{c} {t}" for c, t in SCHEMA.rel_columns(rel.name).items())
             self._run(f"CREATE REL TABLE {rel.name}({pairs}, {cols})")
-        if AUDIT_HEAD_LABEL not in existing:
-            self._run(
-                f"CREATE NODE TABLE {AUDIT_HEAD_LABEL}"
-                "(key STRING, seq INT64, hash STRING, PRIMARY KEY (key))"
-            )
+        for name, columns in SIDE_TABLES.items():
+            if name not in existing:
+                cols = ", ".join(f"{c} {t}" for c, t in columns.items())
+                self._run(f"CREATE NODE TABLE {name}({cols}, PRIMARY KEY (key))")
 
     # -- writes ---------------------------------------------------------------------
 
@@ -312,6 +313,11 @@ class EmbeddedStore(Store):
         tables = {row[1] for row in self._run("CALL show_tables() RETURN *").rows}
         return super().read_audit_head() if AUDIT_HEAD_LABEL in tables else None
 
+    def read_ignored(self) -> list[dict[str, Any]]:
+        # A store made before the ignore list, opened read-only, has no table for it.
+        tables = {row[1] for row in self._run("CALL show_tables() RETURN *").rows}
+        return super().read_ignored() if IGNORE_LABEL in tables else []
+
     # -- purge ----------------------------------------------------------------------
 
     def set_node_properties(self, kind: str, rows: pd.DataFrame) -> None:
@@ -345,8 +351,10 @@ class EmbeddedStore(Store):
         tmp = self.path.with_name(f".{self.path.name}.rebuild-{os.getpid()}")
         fresh = EmbeddedStore(tmp)
         try:
-            for kind, node in [*SCHEMA.nodes.items(), (AUDIT_HEAD_LABEL, None)]:
-                cols = ["key", *node.properties] if node else ["key", "seq", "hash"]
+            tables = [(kind, ["key", *node.properties]) for kind, node in SCHEMA.nodes.items()]
+            # The audit head and the ignore list are the case's too: a purge keeps them.
+            tables += [(name, list(columns)) for name, columns in SIDE_TABLES.items()]
+            for kind, cols in tables:
                 ret = ", ".join(f"n.{c}" for c in cols)
                 self._copy_into(
                     fresh, f"MATCH (n:{kind}) RETURN {ret}", f"COPY `{kind}` FROM $rows"

@@ -21,6 +21,7 @@ import pandas as pd
 from graphthb.errors import ConfigError, QueryError, StoreError
 from graphthb.schema import SCHEMA
 from graphthb.store.base import (
+    IGNORE_LABEL,
     EdgeKey,
     QueryResult,
     Store,
@@ -112,6 +113,11 @@ class Neo4jStore(Store):
                 f"CREATE CONSTRAINT graphthb_{kind.lower()}_key IF NOT EXISTS "
                 f"FOR (n:{kind}) REQUIRE n.key IS UNIQUE"
             )
+        # The ignore list lives beside the graph (base.IGNORE_LABEL), one entry a key.
+        self._write_tx(
+            f"CREATE CONSTRAINT graphthb_ignore_key IF NOT EXISTS "
+            f"FOR (n:{IGNORE_LABEL}) REQUIRE n.key IS UNIQUE"
+        )
         # No index on relationship `source`: measured, the planner then seeks
         # MERGE's relationship through that index, scanning every relationship
         # of the source, and a load slows to a few hundred rows a second.
