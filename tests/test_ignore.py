@@ -363,3 +363,11 @@ def test_ignore_add_then_cluster_in_a_real_terminal(tmp_path: Path) -> None:
     assert f"on the ignore list: phone {DESK} (hotel desk)" in done.stdout
     assert "1 identifier(s) on the ignore list set aside (carried by 2 ad link(s))" in done.stdout
     assert "Traceback" not in done.stdout
+
+
+def test_every_ignore_command_has_help_and_an_example() -> None:
+    runner = CliRunner()
+    assert "ignore" in runner.invoke(main, ["--help"]).output
+    for sub in ("add", "remove", "list", "export", "import"):
+        result = runner.invoke(main, ["ignore", sub, "--help"])
+        assert result.exit_code == 0 and "Example:" in result.output, sub
