@@ -709,8 +709,9 @@ def evaluate(ctx: Context, truth: Path, fmt: str) -> None:
 @click.option("--small-lines", type=float, help="Generic lines in only 2-4 ads, per 1,000 records.")
 @click.option("--rings/--no-rings", default=None, help="Two analyst-sized rings of 10 and 8 ads.")
 @click.option("--scale", type=float, help="Groups this many times larger (and fewer).")
+@pass_ctx
 @friendly
-def synth(n: int, seed: int, out: Path, hard: bool, **situations: Any) -> None:
+def synth(ctx: Context, n: int, seed: int, out: Path, hard: bool, **situations: Any) -> None:
     """Write a synthetic trafficking world: records, links and truth.
 
     Everything in it is invented; it exists to test and demonstrate graphthb.
@@ -730,8 +731,13 @@ def synth(n: int, seed: int, out: Path, hard: bool, **situations: Any) -> None:
         raise click.BadParameter("must be at least 1", param_hint="--records")
     chosen = {k: v for k, v in situations.items() if v is not None}
     asked = dataclasses.replace(HARD if hard else Situations(), **chosen)
-    out.mkdir(parents=True, exist_ok=True)
-    counts = generate(out, n, seed, situations=None if asked.plain else asked)
+    counts = generate(
+        out,
+        n,
+        seed,
+        situations=None if asked.plain else asked,
+        protected=protected_paths(ctx.setting),
+    )
     say(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 

@@ -1825,17 +1825,53 @@ class _World:
 # Writing
 
 
+SYNTHETIC_MARK = "SYNTHETIC.txt"
+
+
+def _claim(out_dir: Path, names: Sequence[str], protected: Sequence[Path]) -> Path:
+    """``out_dir``, ready for synth's files, or a one-line ConfigError saying why not.
+
+    ``synth -o .`` typed in the folder of a real collection must not replace the
+    analyst's records.csv with invented ads: a file of these names is written
+    over only where synth's own mark says synth wrote the folder before.
+    """
+    from graphthb.safefile import check_output
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"-o {out_dir} is a file; synth writes a folder of files, give a folder")
+    ours = (out_dir / SYNTHETIC_MARK).is_file()
+    for name in names:
+        target = out_dir / name
+        check_output(target, protected, create_parents=True)
+        if target.exists() and not ours:
+            raise ConfigError(
+                f"-o {out_dir} already holds {name}, which graphthb synth did not write; "
+                "give a new or empty folder"
+            )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / SYNTHETIC_MARK).write_text(
+        "Everything in this folder was invented by `graphthb synth`: no record is a real\n"
+        "person, ad or number. synth may write over these files again.\n",
+        encoding="utf-8",
+    )
+    return out_dir
+
+
 def generate(
     out_dir: Path,
     records: int,
     seed: int,
     fmt: str = "csv",
     situations: Situations | None = None,
+    protected: Sequence[Path] = (),
 ) -> dict[str, int]:
     """Write a synthetic world of ``records`` ads into ``out_dir``; return what it holds.
 
     Files: ``records.csv`` (``records.jsonl`` with ``fmt="jsonl"``), ``links.csv``
-    and ``truth.csv``. The same arguments always give byte-identical files.
+    and ``truth.csv``, beside a ``SYNTHETIC.txt`` that says they are invented.
+    The same arguments always give byte-identical files. A folder holding such
+    a file that synth did not write (an analyst's own records.csv) is refused,
+    and so is any of ``protected`` (the store's own files).
     ``situations`` turns on hard situations (:class:`Situations`, :data:`HARD`).
 
     Examples
@@ -1858,8 +1894,7 @@ def generate(
                 f"small_lines must be 0 or more and scale from 0.25 to 20, got "
                 f"{situations.small_lines} and {situations.scale}"
             )
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = _claim(Path(out_dir), (f"records.{fmt}", "links.csv", "truth.csv"), protected)
     world = _World(records, seed, situations)
     sizes, intel, chunks = world.plan()
     n_in_groups = 0

@@ -568,3 +568,39 @@ def test_cli_synth_options(tmp_path: Path) -> None:
         main, ["synth", "--records", "50", "--lone-pictures", "2", "-o", str(tmp_path / "z")]
     )
     assert bad.exit_code == 1 and "lone_pictures is a share from 0 to 1" in bad.output
+
+
+def test_synth_never_writes_over_an_analysts_own_collection(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from graphthb.cli import main
+
+    case = tmp_path / "case"
+    case.mkdir()
+    own = "record_id;text\nR1;an ad the analyst collected\n"
+    (case / "records.csv").write_text(own, encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(main, ["synth", "--records", "50", "-o", str(case)])
+    assert refused.exit_code == 1 and "which graphthb synth did not write" in refused.output
+    assert (case / "records.csv").read_text(encoding="utf-8") == own
+    assert sorted(p.name for p in case.iterdir()) == ["records.csv"]
+    # A folder synth wrote is synth's to write again, and says what it holds.
+    again = tmp_path / "world"
+    synth.generate(again, 50, seed=1)
+    synth.generate(again, 60, seed=2)
+    assert "invented" in (again / synth.SYNTHETIC_MARK).read_text(encoding="utf-8")
+    assert sum(1 for _ in (again / "truth.csv").open(encoding="utf-8")) > 1
+    # A file is not a folder, and the store's own files are never an output.
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is a file"):
+        synth.generate(tmp_path / "afile", 10, seed=1)
+    store = tmp_path / "store"
+    store.mkdir()
+    with pytest.raises(ConfigError, match="store's own file"):
+        synth.generate(store, 10, seed=1, protected=[store / "links.csv"])
+    assert not (store / "records.csv").exists()
+
+
+def test_the_sample_folder_carries_the_synthetic_mark() -> None:
+    # So that regenerating it with sample_data/README.md's command is allowed.
+    assert (SAMPLE / synth.SYNTHETIC_MARK).is_file()
