@@ -77,6 +77,34 @@ def test_a_file_named_only_by_record_id_is_refused(embedded_store: Store, tmp_pa
     assert report.loaded == 1
 
 
+def test_a_links_file_without_the_link_columns_is_one_line(
+    embedded_store: Store, tmp_path: Path
+) -> None:
+    # An analyst's own sheet of who-knows-whom, headed in their words: every
+    # row would be rejected for the same missing field; one line says why.
+    path = tmp_path / "Verbindungen.csv"
+    path.write_text("Person;Beziehung;Anzeige\nP-1;kontrolliert;R-1\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load(embedded_store, [], [path], rejects=tmp_path / "r.csv")
+    message = str(err.value)
+    assert "Verbindungen.csv is not a links file" in message and "\n" not in message
+    assert "no column subject_kind, subject, relation, object_kind, object" in message
+    assert "columns found: Person, Beziehung, Anzeige" in message and "--map" in message
+    # A records file given as --links is told so.
+    with pytest.raises(InputError, match="load it without --links"):
+        load(embedded_store, [], [ROOT / "sample_data" / "records.csv"], rejects=tmp_path / "r.csv")
+    assert embedded_store.count_nodes()["Ad"] == 0
+    # Mapped, it is read as a links file (only the missing columns are named).
+    with pytest.raises(InputError, match="no column subject_kind, object_kind, object"):
+        load(
+            embedded_store,
+            [],
+            [path],
+            rejects=tmp_path / "r.csv",
+            mapping=parse_mapping(["Person=subject", "Beziehung=relation"]),
+        )
+
+
 # -- item 4: --map typos ------------------------------------------------------------------
 
 

@@ -279,6 +279,8 @@ def read_rows(
     info.notes.extend(plan.notes)
     if kind == "records":
         _check_record_columns(info, plan)
+    elif kind == "links":
+        _check_link_columns(info, plan)
     dates = [c for c in DATE_COLUMNS if c in plan.targets]
     info.date_order = _date_order(info, make, dates, dayfirst)
     rows = make()
@@ -300,6 +302,26 @@ def _check_record_columns(info: ReadInfo, plan: _Plan) -> None:
     raise InputError(
         f"{info.path.name} is not a records file: no column of phones, emails, handles, links, "
         f"wallets, image_hashes, url, title, text or persona (columns found: {found}); {hint}"
+    )
+
+
+_LINK_NEEDS = ("subject_kind", "subject", "relation", "object_kind", "object")
+
+
+def _check_link_columns(info: ReadInfo, plan: _Plan) -> None:
+    # Without these every row would be rejected for the same missing field,
+    # row after row; one line saying which columns are missing is the answer.
+    missing = [c for c in _LINK_NEEDS if c not in plan.targets]
+    if not info.columns or not missing:
+        return
+    hint = (
+        "load it without --links, it looks like a records file"
+        if plan.targets & _RECORD_CONTENT and "relation" not in plan.targets
+        else f"name yours with --map THEIRS=OURS, e.g. --map {info.columns[0]}={missing[0]}"
+    )
+    raise InputError(
+        f"{info.path.name} is not a links file: no column {', '.join(missing)} "
+        f"(columns found: {', '.join(info.columns)}); {hint}"
     )
 
 

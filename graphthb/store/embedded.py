@@ -137,10 +137,15 @@ class EmbeddedStore(Store):
             pairs = ", ".join(f"FROM `{a}` TO `{b}`" for a, b in rel.pairs)
             cols = ", ".join(f"{c} {t}" for c, t in SCHEMA.rel_columns(rel.name).items())
             self._run(f"CREATE REL TABLE {rel.name}({pairs}, {cols})")
-        for name, columns in SIDE_TABLES.items():
-            if name not in existing:
-                cols = ", ".join(f"{c} {t}" for c, t in columns.items())
-                self._run(f"CREATE NODE TABLE {name}({cols}, PRIMARY KEY (key))")
+        if AUDIT_HEAD_LABEL not in existing:
+            self._create_side_table(AUDIT_HEAD_LABEL)
+
+    def _tables(self) -> set[str]:
+        return {row[1] for row in self._run("CALL show_tables() RETURN *").rows}
+
+    def _create_side_table(self, name: str) -> None:
+        cols = ", ".join(f"{c} {t}" for c, t in SIDE_TABLES[name].items())
+        self._run(f"CREATE NODE TABLE {name}({cols}, PRIMARY KEY (key))")
 
     # -- writes ---------------------------------------------------------------------
 
@@ -314,9 +319,15 @@ class EmbeddedStore(Store):
         return super().read_audit_head() if AUDIT_HEAD_LABEL in tables else None
 
     def read_ignored(self) -> list[dict[str, Any]]:
-        # A store made before the ignore list, opened read-only, has no table for it.
-        tables = {row[1] for row in self._run("CALL show_tables() RETURN *").rows}
-        return super().read_ignored() if IGNORE_LABEL in tables else []
+        # The table is made by the first entry: a store without one has no list.
+        return super().read_ignored() if IGNORE_LABEL in self._tables() else []
+
+    def add_ignored(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # Made here, not with the schema: a load never writes it, and a load on
+        # a nearly full disk has no room for tables it does not need.
+        if entries and IGNORE_LABEL not in self._tables():
+            self._create_side_table(IGNORE_LABEL)
+        return super().add_ignored(entries)
 
     # -- purge ----------------------------------------------------------------------
 
@@ -353,7 +364,12 @@ class EmbeddedStore(Store):
         try:
             tables = [(kind, ["key", *node.properties]) for kind, node in SCHEMA.nodes.items()]
             # The audit head and the ignore list are the case's too: a purge keeps them.
-            tables += [(name, list(columns)) for name, columns in SIDE_TABLES.items()]
+            have = self._tables()
+            for name, columns in SIDE_TABLES.items():
+                if name in have:
+                    if name not in fresh._tables():
+                        fresh._create_side_table(name)
+                    tables.append((name, list(columns)))
             for kind, cols in tables:
                 ret = ", ".join(f"n.{c}" for c in cols)
                 self._copy_into(
