@@ -229,8 +229,68 @@ def test_embedded_path_that_cannot_be_written(tmp_path) -> None:
 
 
 def test_unreachable_neo4j() -> None:
-    with pytest.raises(ConfigError, match="cannot reach Neo4j"):
+    with pytest.raises(ConfigError, match="cannot reach Neo4j") as err:
         open_store("bolt://127.0.0.1:9", user="neo4j", password="x")
+    # The cause, not the driver's "Couldn't connect to 127.0.0.1:9 (...):"
+    assert "nothing listens at 127.0.0.1:9 (connection refused)" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_unknown_neo4j_host() -> None:
+    with pytest.raises(ConfigError, match="no host 'graphthb-no-such-host.invalid' is known"):
+        open_store("neo4j://graphthb-no-such-host.invalid:7687", user="neo4j", password="x")
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_a_port_that_does_not_speak_bolt(scheme: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listener that accepts and never answers the handshake, as a web port or
+    another service would: the driver's defaults waited 61 s and then said only
+    "Couldn't connect"."""
+    import socket
+    import threading
+
+    monkeypatch.setenv("GRAPHTHB_NEO4J_CONNECT_SECONDS", "1")
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(ConfigError) as err:
+            open_store(f"{scheme}://127.0.0.1:{port}", user="neo4j", password="x")
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+    message = str(err.value)
+    assert f"127.0.0.1:{port} answers but does not speak Bolt within 1 s" in message
+    assert "7687" in message and "\n" not in message
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("scheme", ["bolt+s", "neo4j+ssc"])
+def test_tls_to_a_server_without_encryption(scheme: str, neo4j_server: dict[str, str]) -> None:
+    plain = neo4j_server["uri"]
+    if not plain.startswith("bolt://"):
+        pytest.skip("the server given by NEO4J_URI is not a plain bolt:// one")
+    where = plain.removeprefix("bolt://")
+    with pytest.raises(ConfigError) as err:
+        open_store(f"{scheme}://{where}", user=neo4j_server["user"], password="x")
+    base = scheme.split("+")[0]
+    assert f"the TLS handshake with {where} failed" in str(err.value)
+    assert f"reached as {base}://{where}" in str(err.value)
 
 
 def test_not_a_store_setting() -> None:

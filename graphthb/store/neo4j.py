@@ -63,9 +63,17 @@ class Neo4jStore(Store):
         # How long a managed transaction is retried on transient errors and lost
         # connections before the command gives up (the driver's default is 30 s).
         retry = float(os.environ.get("GRAPHTHB_NEO4J_RETRY_SECONDS", "30"))
+        # How long to wait for a connection, Bolt's handshake included: with the
+        # driver's defaults a port that accepts but does not speak Bolt (an HTTP
+        # port) kept the analyst waiting 61 s for "Couldn't connect".
+        connect = float(os.environ.get("GRAPHTHB_NEO4J_CONNECT_SECONDS", "5"))
         try:
             self._driver = neo4j.GraphDatabase.driver(
-                uri, auth=auth, max_transaction_retry_time=retry, connection_timeout=10
+                uri,
+                auth=auth,
+                max_transaction_retry_time=retry,
+                connection_timeout=connect,
+                connection_acquisition_timeout=connect,
             )
             self._driver.verify_connectivity()
             # A database that does not exist only shows itself on first use.
@@ -79,9 +87,11 @@ class Neo4jStore(Store):
             ) from None
         except (nx_exc.ServiceUnavailable, OSError) as exc:
             self._close_driver()
-            raise ConfigError(
-                f"cannot reach Neo4j at {uri} ({_first_line(exc)}); check --db or GRAPHTHB_DB"
-            ) from None
+            try:
+                reason = unreachable_reason(exc, uri, connect)
+            except Exception:  # the diagnosis must never hide the failure itself
+                reason = _first_line(exc)
+            raise ConfigError(f"cannot reach Neo4j at {uri}: {reason}") from None
         except nx_exc.ClientError as exc:
             self._close_driver()
             if "DatabaseNotFound" in (exc.code or ""):
@@ -287,6 +297,66 @@ class Neo4jStore(Store):
 
     def close(self) -> None:
         self._close_driver()
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and everything behind it: causes, contexts and the members of
+    exception groups (a routing failure wraps each router's error in one)."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if any(e is s for s in seen):
+            continue
+        seen.append(e)
+        todo.extend(getattr(e, "exceptions", ()) or ())
+        todo.extend(x for x in (e.__cause__, e.__context__) if x is not None)
+    return seen
+
+
+def unreachable_reason(exc: BaseException, uri: str, timeout: float) -> str:
+    """Why the driver could not connect, in words an analyst can act on.
+
+    The driver's own message ("Couldn't connect to host:port:", "Unable to
+    retrieve routing information") keeps the reason on a later line or in a
+    wrapped exception; what it is decides what to do about it.
+    """
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    where = parts.netloc or uri
+    tls = "+s" in parts.scheme
+    causes = _causes(exc)
+
+    def has(*types: type) -> bool:
+        return any(isinstance(c, types) for c in causes)
+
+    if has(socket.gaierror):
+        return f"no host {parts.hostname!r} is known (a typing error in --db?)"
+    if has(ConnectionRefusedError):
+        return (
+            f"nothing listens at {where} (connection refused); is the server running, "
+            "and is that its Bolt port (7687 unless it was changed)?"
+        )
+    if has(ssl.SSLError):
+        if tls:
+            return (
+                f"the TLS handshake with {where} failed; a server without encryption "
+                f"is reached as {parts.scheme.replace('+ssc', '').replace('+s', '')}://{where}"
+            )
+        return f"the TLS connection to {where} failed ({_first_line(causes[-1])})"
+    text = " ".join(str(c) for c in causes)
+    if has(TimeoutError, socket.timeout) or "handshake" in text:
+        return (
+            f"{where} answers but does not speak Bolt within {timeout:g} s: is it Neo4j's "
+            "Bolt port (7687 by default), not its web port (7474) or another service?"
+        )
+    if has(ConnectionResetError, BrokenPipeError):
+        return f"{where} closed the connection at once: is it Neo4j's Bolt port?"
+    deepest = causes[-1]
+    return _first_line(deepest) + "; check --db or GRAPHTHB_DB"
 
 
 def _first_line(exc: object) -> str:
